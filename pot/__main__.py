@@ -1,0 +1,5 @@
+"""Allow ``python -m pot``."""
+
+from pot.cli.main import main
+
+main()

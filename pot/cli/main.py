@@ -1,0 +1,257 @@
+"""The root of the command tree and the error edge.
+
+Upstream's dispatcher resolves aliases, checks POT_FS_ROOT, then runs the command; we
+do the same here and map every PotError to its ``###>`` lines and exit status. Command
+modules are imported only when their command runs, so start-up stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import signal
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+from typing import Any, NoReturn
+
+import click
+
+from pot import errors
+from pot.cli import output
+from pot.cli.helptext import USAGE
+
+# Every command upstream dispatches, in the order of its usage text, with the module
+# that implements it. A missing module answers -h and fails as "not implemented".
+COMMANDS: tuple[str, ...] = (
+    "show",
+    "version",
+    "config",
+    "list",
+    "info",
+    "ps",
+    "top",
+    "init",
+    "de-init",
+    "vnet-start",
+    "create-base",
+    "create-fscomp",
+    "create",
+    "create-private-bridge",
+    "copy-in",
+    "copy-out",
+    "mount-in",
+    "mount-out",
+    "prune",
+    "set-hook",
+    "destroy",
+    "add-dep",
+    "set-rss",
+    "get-rss",
+    "set-cmd",
+    "set-env",
+    "set-hosts",
+    "export",
+    "import",
+    "prepare",
+    "export-ports",
+    "set-attribute",
+    "get-attribute",
+    "start",
+    "stop",
+    "term",
+    "rename",
+    "clone",
+    "clone-fscomp",
+    "promote",
+    "snapshot",
+    "revert",
+    "purge-snapshots",
+    "update-config",
+    "last-run-stats",
+    "signal",
+    "exec",
+    "set-status",
+)
+ALIASES: dict[str, str] = {
+    "ls": "list",
+    "rollback": "revert",
+    "snap": "snapshot",
+    "set-attr": "set-attribute",
+    "get-attr": "get-attribute",
+}
+# the commands that run before `pot init` has made POT_FS_ROOT
+_NO_FS_ROOT = frozenset({"init", "de-init", "version"})
+
+
+class Terminated(BaseException):
+    """SIGTERM, turned into an exception so that clean-up code runs as for Ctrl-C."""
+
+
+def _on_sigterm(_signum: int, _frame: FrameType | None) -> NoReturn:
+    raise Terminated()
+
+
+def module_name(command: str) -> str:
+    return "pot.cli.commands." + command.replace("-", "_")
+
+
+class PotGroup(click.Group):
+    """Lazy command table; ``main`` is the edge that maps errors to exit codes."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context | None, cmd_name: str) -> click.Command | None:
+        name = ALIASES.get(cmd_name, cmd_name)
+        if name not in COMMANDS:
+            return None
+        try:
+            module = importlib.import_module(module_name(name))
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name(name):
+                raise
+            return _not_implemented(name)
+        command: click.Command = module.command
+        return command
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> NoReturn:
+        argv = list(sys.argv[1:] if args is None else args)
+        handler = output.install()
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        try:
+            code = _guarded(self, argv)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            output.uninstall(handler)
+        sys.stdout.flush()
+        sys.exit(code)
+
+
+def _guarded(group: PotGroup, argv: list[str]) -> int:
+    """Run one invocation and turn every outcome into an exit status."""
+    name = ""
+    try:
+        name, rest = _resolve(argv)
+        return _dispatch(group, name, rest)
+    except errors.PotError as exc:
+        for text in exc.lines:
+            output.error(text)
+        if exc.usage and name:
+            from pot.cli.params import echo_help
+
+            echo_help(name)
+        return exc.exit_code
+    except (KeyboardInterrupt, Terminated):
+        return 130
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except Exception as exc:
+        output.error(f"internal error: {type(exc).__name__}: {exc}")
+        if os.environ.get("POT_DEBUG"):
+            traceback.print_exc()
+        return 1
+
+
+def _resolve(argv: list[str]) -> tuple[str, list[str]]:
+    """Upstream's dispatcher: aliases, ``run`` and ``help``; unknown names -> usage."""
+    if not argv:
+        click.echo(USAGE, nl=False)
+        raise errors.QuietExit(1)
+    name, rest = argv[0], argv[1:]
+    if name == "run":
+        return "term", ["-f", *rest]
+    if name == "help":
+        return "help", rest
+    name = ALIASES.get(name, name)
+    if name not in COMMANDS:
+        click.echo(USAGE, nl=False)
+        raise errors.QuietExit(1)
+    return name, rest
+
+
+def _dispatch(group: PotGroup, name: str, rest: list[str]) -> int:
+    from pot import settings as settings_mod
+    from pot.cli.params import App
+
+    etc = os.environ.get("POT_ETC")
+    conf = settings_mod.load(Path(etc) if etc else None)
+    if name == "help":
+        return _help(rest, conf)
+    if name not in _NO_FS_ROOT:
+        _check_fs_root(conf.fs_root)
+    _syslog(conf, name, rest)
+    command = group.get_command(None, name)
+    assert command is not None
+    rv = command.main(rest, prog_name=f"pot {name}", standalone_mode=False, obj=App(conf))
+    return rv if isinstance(rv, int) else 0
+
+
+def _help(rest: list[str], conf: Any) -> int:
+    from pot.cli.params import echo_help
+
+    if not rest:
+        click.echo(USAGE, nl=False)
+        return 0
+    _check_fs_root(conf.fs_root)
+    target = "term" if rest[0] == "run" else ALIASES.get(rest[0], rest[0])
+    if target not in COMMANDS:
+        output.error(f"Command {rest[0]} unkown")
+        return 1
+    echo_help(target)
+    return 0
+
+
+def _check_fs_root(fs_root: os.PathLike[str]) -> None:
+    if not os.path.isdir(fs_root):
+        output.error(f"{os.fspath(fs_root)} does not exist, please run 'pot init'", err=True)
+        raise errors.QuietExit(1)
+    if not os.access(fs_root, os.R_OK):
+        output.error(f"Current user has no read access to {os.fspath(fs_root)}", err=True)
+        raise errors.QuietExit(1)
+
+
+# upstream logs these at debug, and only when verbose; the rest at info
+_QUIET_LOGGED = frozenset(
+    {"config", "get-rss", "info", "last-run-stats", "list", "ps", "show", "top"}
+)
+
+
+def _syslog(conf: Any, name: str, rest: list[str]) -> None:
+    """Upstream's one syslog line per command (``logger -t pot``)."""
+    if name in _QUIET_LOGGED or name == "version":
+        return
+    import syslog
+
+    facility = getattr(syslog, "LOG_" + str(conf.get("POT_LOG_FACILITY")).upper(), None)
+    if facility is None:
+        return
+    syslog.openlog("pot", 0, facility)
+    syslog.syslog(syslog.LOG_INFO, " ".join([f"pot-{name}", *rest]))
+    syslog.closelog()
+
+
+def _not_implemented(name: str) -> click.Command:
+    from pot.cli.params import PotCommand
+
+    def callback(**_: Any) -> None:
+        raise errors.NotImplementedCommand(name)
+
+    return PotCommand(name, callback=callback, context_settings={"ignore_unknown_options": True})
+
+
+cli = PotGroup("pot")
+
+
+def main() -> NoReturn:
+    """Console-script entry point."""
+    cli.main()

@@ -1,0 +1,119 @@
+"""Shared pieces of every command: the upstream-style command class and common options."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import click
+
+from pot.cli import output
+from pot.cli.helptext import HELP
+from pot.errors import NeedsRoot, QuietExit
+from pot.settings import Settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(slots=True)
+class App:
+    """What the edge hands every command: the settings and the process verbosity."""
+
+    settings: Settings
+    verbosity: int = 1
+
+    def verbose(self, count: int) -> None:
+        self.verbosity += count
+        output.set_verbosity(self.verbosity)
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+def help_text(name: str) -> str:
+    return HELP.get(name, f"pot {name} [-h]\n  -h print this help\n")
+
+
+def echo_help(name: str) -> None:
+    click.echo(help_text(name), nl=False)
+
+
+class PotCommand(click.Command):
+    """A command that parses like upstream's getopts and prints upstream's help text."""
+
+    def __init__(self, name: str, **kwargs: Any) -> None:
+        kwargs.setdefault("add_help_option", False)
+        kwargs.setdefault("context_settings", {})
+        # getopts stops at the first operand and leaves the rest alone
+        kwargs["context_settings"].setdefault("allow_interspersed_args", False)
+        kwargs["context_settings"].setdefault("allow_extra_args", True)
+        super().__init__(name, **kwargs)
+        self.params.insert(0, _help_option(name))
+
+    def get_help(self, ctx: click.Context) -> str:
+        assert self.name is not None
+        return help_text(self.name).rstrip("\n")
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as exc:
+            click.echo(f"Illegal option {exc.option_name}", err=True)
+        except click.BadOptionUsage as exc:
+            click.echo(f"No arg for {exc.option_name} option", err=True)
+        except click.UsageError as exc:
+            click.echo(exc.format_message(), err=True)
+        assert self.name is not None
+        echo_help(self.name)
+        raise QuietExit(1)
+
+
+def _help_option(name: str) -> click.Option:
+    def show(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+        if value:
+            echo_help(name)
+            ctx.exit(0)
+
+    return click.Option(
+        ["-h"],
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        callback=show,
+        help="print this help",
+    )
+
+
+def pot_command(name: str) -> Callable[[F], PotCommand]:
+    """Declare the click command for upstream command ``name``."""
+
+    def decorate(f: F) -> PotCommand:
+        cmd = click.command(name, cls=PotCommand)(f)
+        assert isinstance(cmd, PotCommand)
+        return cmd
+
+    return decorate
+
+
+def _count_verbose(ctx: click.Context, _param: click.Parameter, value: int) -> int:
+    app = ctx.find_object(App)
+    if app is not None and value:
+        app.verbose(value)
+    return value
+
+
+def verbose_option(f: F) -> F:
+    """``-v``: each one adds one level of verbosity, as upstream."""
+    return click.option("-v", "verbose", count=True, expose_value=False, callback=_count_verbose)(f)
+
+
+def quiet_option(f: F) -> F:
+    return click.option("-q", "quiet", is_flag=True)(f)
+
+
+def require_root() -> None:
+    """Upstream's late root check (after argument validation)."""
+    if os.geteuid() != 0:
+        raise NeedsRoot()

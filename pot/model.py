@@ -1,0 +1,90 @@
+"""Names and places of pot objects: pure functions, no I/O."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+
+from pot.settings import Settings
+
+
+class PotType(Enum):
+    SINGLE = "single"
+    MULTI = "multi"
+
+
+class NetworkType(Enum):
+    INHERIT = "inherit"
+    ALIAS = "alias"
+    PUBLIC_BRIDGE = "public-bridge"
+    PRIVATE_BRIDGE = "private-bridge"
+
+
+def jails_dataset(s: Settings) -> str:
+    return f"{s.zfs_root}/jails"
+
+
+def pot_dataset(s: Settings, pot: str) -> str:
+    return f"{s.zfs_root}/jails/{pot}"
+
+
+def base_dataset(s: Settings, base: str) -> str:
+    return f"{s.zfs_root}/bases/{base}"
+
+
+def fscomp_dataset(s: Settings, fscomp: str) -> str:
+    return f"{s.zfs_root}/fscomp/{fscomp}"
+
+
+def pot_dir(s: Settings, pot: str) -> Path:
+    return s.fs_root / "jails" / pot
+
+
+def pot_root(s: Settings, pot: str) -> Path:
+    """The jail's root file system (``path=`` of the jail)."""
+    return pot_dir(s, pot) / "m"
+
+
+def pot_conf_path(s: Settings, pot: str) -> Path:
+    return pot_dir(s, pot) / "conf" / "pot.conf"
+
+
+def fscomp_conf_path(s: Settings, pot: str) -> Path:
+    return pot_dir(s, pot) / "conf" / "fscomp.conf"
+
+
+def base_dir(s: Settings, base: str) -> Path:
+    return s.fs_root / "bases" / base
+
+
+def bridges_dir(s: Settings) -> Path:
+    return s.fs_root / "bridges"
+
+
+def status_file(s: Settings, pot: str) -> Path:
+    return s.tmp / f"pot_status_{pot}"
+
+
+def status_lock_file(s: Settings, pot: str) -> Path:
+    return s.tmp / f"pot-lock-{pot}"
+
+
+def image_name(pot: str, tag: str) -> str:
+    """``NAME_TAG.xz`` as export writes it."""
+    return f"{pot}_{tag}.xz"
+
+
+def imported_pot_name(pot: str, tag: str) -> str:
+    """Imported pots are ``<name>_<tag>`` with every ``.`` turned into ``_``."""
+    return f"{pot}_{tag}".replace(".", "_")
+
+
+def valid_pot_name(name: str) -> bool:
+    """Whether create/clone accept the name.
+
+    Upstream refuses only ``.``; we also refuse what would break datasets, paths or
+    jail names (empty, ``/``, ``@``, white space, ``#``, ``%``, ``:``, a leading ``-``).
+    """
+    if not name or name.startswith("-"):
+        return False
+    return not any(c in name for c in "./@#%: \t\n\"'\\$`")

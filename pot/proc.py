@@ -1,0 +1,220 @@
+"""The only module that starts processes: argv lists, never a shell.
+
+Every argv is logged at debug level in copy-pastable form; a non-zero exit raises
+:class:`CommandFailed` carrying argv, status and stderr.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shlex
+import subprocess
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from pot.errors import CommandFailed
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What a finished command gave back."""
+
+    argv: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+
+def _env(extra: Mapping[str, str] | None) -> dict[str, str]:
+    env = dict(os.environ)
+    # parse stable, untranslated output of every tool
+    env["LC_ALL"] = "C"
+    if extra:
+        env.update(extra)
+    return env
+
+
+def _log(argv: Sequence[str]) -> None:
+    log.debug("CMD > %s", shlex.join(argv))
+
+
+def run(
+    argv: Sequence[str],
+    *,
+    check: bool = True,
+    input: str | None = None,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> Result:
+    """Run argv to completion capturing stdout and stderr as text."""
+    _log(argv)
+    try:
+        cp = subprocess.run(
+            list(argv),
+            input=input,
+            capture_output=True,
+            text=True,
+            env=_env(env),
+            cwd=cwd,
+            check=False,
+            stdin=None if input is not None else subprocess.DEVNULL,
+        )
+    except FileNotFoundError as exc:
+        raise CommandFailed(argv, 127, f"{argv[0]}: command not found") from exc
+    if cp.returncode != 0:
+        log.debug("exit status %d: %s", cp.returncode, cp.stderr.strip())
+        if check:
+            raise CommandFailed(argv, cp.returncode, cp.stderr)
+    return Result(tuple(argv), cp.returncode, cp.stdout, cp.stderr)
+
+
+def call(
+    argv: Sequence[str],
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> int:
+    """Run argv with the caller's stdin/stdout/stderr (interactive or passthrough output)."""
+    _log(argv)
+    try:
+        return subprocess.call(list(argv), env=_env(env), cwd=cwd)
+    except FileNotFoundError:
+        return 127
+
+
+def available(name: str) -> bool:
+    """Whether an executable of that name is on PATH."""
+    for folder in os.environ.get("PATH", "").split(os.pathsep):
+        candidate = Path(folder or ".") / name
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return True
+    return False
+
+
+def _kill(procs: Sequence[subprocess.Popen[bytes]]) -> None:
+    for p in procs:
+        if p.poll() is None:
+            p.kill()
+    for p in procs:
+        p.wait()
+
+
+@contextlib.contextmanager
+def reading(argv: Sequence[str], *, env: Mapping[str, str] | None = None) -> Iterator[IO[bytes]]:
+    """Start argv and yield its stdout as a binary stream; check its status at the end.
+
+    If the body raises, the process is killed and nothing is checked.
+    """
+    _log(argv)
+    p = subprocess.Popen(
+        list(argv),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_env(env),
+        stdin=subprocess.DEVNULL,
+    )
+    assert p.stdout is not None
+    try:
+        yield p.stdout
+    except BaseException:
+        _kill([p])
+        raise
+    p.stdout.close()
+    stderr = p.stderr.read().decode(errors="replace") if p.stderr else ""
+    if p.wait() != 0:
+        raise CommandFailed(argv, p.returncode, stderr)
+
+
+@contextlib.contextmanager
+def writing(argv: Sequence[str], *, env: Mapping[str, str] | None = None) -> Iterator[IO[bytes]]:
+    """Start argv and yield its stdin as a binary stream; close it and check the status.
+
+    If the body raises, the process is killed, so a half-fed consumer never commits.
+    """
+    _log(argv)
+    p = subprocess.Popen(
+        list(argv),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=_env(env),
+    )
+    assert p.stdin is not None
+    try:
+        yield p.stdin
+        p.stdin.close()
+    except BaseException:
+        _kill([p])
+        raise
+    out = p.stdout.read().decode(errors="replace") if p.stdout else ""
+    if p.wait() != 0:
+        raise CommandFailed(argv, p.returncode, out)
+
+
+def pipeline(
+    stages: Sequence[Sequence[str]],
+    *,
+    stdin: IO[bytes] | None = None,
+    stdout: IO[bytes] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> list[Result]:
+    """Run stages joined by OS pipes; every exit status is checked.
+
+    When one stage fails, the others are killed and CommandFailed names the stage
+    that failed on its own (not one that died of the broken pipe it left behind).
+    """
+    log.debug("CMD > %s", " | ".join(shlex.join(s) for s in stages))
+    procs: list[subprocess.Popen[bytes]] = []
+    # stderr goes to files, so a chatty stage can never block the pipe chain
+    errs = [tempfile.TemporaryFile() for _ in stages]  # noqa: SIM115 - closed in finally
+    prev: IO[bytes] | None = stdin
+    try:
+        for i, argv in enumerate(stages):
+            last = i == len(stages) - 1
+            p = subprocess.Popen(
+                list(argv),
+                stdin=prev if prev is not None else subprocess.DEVNULL,
+                stdout=stdout if last else subprocess.PIPE,
+                stderr=errs[i],
+                env=_env(env),
+            )
+            if prev is not None and prev is not stdin:
+                prev.close()  # the child holds its own copy; EOF and SIGPIPE must reach it
+            prev = p.stdout
+            procs.append(p)
+        return _finish(procs, stages, errs)
+    except BaseException:
+        _kill(procs)
+        raise
+    finally:
+        for f in errs:
+            f.close()
+
+
+def _finish(
+    procs: list[subprocess.Popen[bytes]],
+    stages: Sequence[Sequence[str]],
+    errs: Sequence[IO[bytes]],
+) -> list[Result]:
+    results: list[Result] = []
+    for p, argv, err in zip(procs, stages, errs, strict=True):
+        rc = p.wait()
+        if rc != 0:
+            _kill(procs)  # one failed: the rest can never complete correctly
+        err.seek(0)
+        results.append(Result(tuple(argv), rc, "", err.read().decode(errors="replace")))
+    failed = [r for r in results if r.returncode > 0] or [r for r in results if not r.ok]
+    if failed:
+        raise CommandFailed(failed[0].argv, failed[0].returncode, failed[0].stderr)
+    return results

@@ -1,0 +1,206 @@
+"""The pot framework configuration: shipped defaults, then ``$POT_ETC/pot.conf``.
+
+Upstream sources both files as shell. We parse the subset of shell that configuration
+files use (assignments, quotes, ``$VAR`` expansion, comments) and refuse everything
+else with the file and line named, so a typo is an error instead of a silent default.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from pot.errors import ConfigError
+
+DEFAULT_ETC = Path("/usr/local/etc/pot")
+# upstream's lockf(1) target; it is not configurable there either
+GLOBAL_LOCK = Path("/tmp/pot-lock-file")
+
+# Every key of upstream's pot.default.conf with its default, in upstream's order,
+# then our two additions (the release manifests folder and the FreeBSD mirror).
+DEFAULTS: Mapping[str, str] = MappingProxyType(
+    {
+        "POT_ZFS_ROOT": "zroot/pot",
+        "POT_FS_ROOT": "/opt/pot",
+        "POT_CACHE": "/var/cache/pot",
+        "POT_TMP": "/tmp",
+        "POT_GROUP": "pot",
+        "POT_MKTEMP_SUFFIX": ".XXXXXXXX",
+        "POT_HOSTNAME_MAX_LENGTH": "64",
+        "POT_NETWORK": "10.192.0.0/10",
+        "POT_NETMASK": "255.192.0.0",
+        "POT_GATEWAY": "10.192.0.1",
+        "POT_EXTIF": "em0",
+        "POT_EXTRA_EXTIF": "",
+        "POT_EXTIF_ADDR": "",
+        "POT_NETWORK_STACK": "ipv4",
+        "POT_DNS_NAME": "dns",
+        "POT_DNS_IP": "10.192.0.2",
+        "POT_ISOLATE_VNET_POTS": "false",
+        "POT_EXPORT_PORTS_PF_RULES_HOOK": "",
+        "POT_DEFAULT_SIGNATURE_PUBKEY": "",
+        "POT_VPN_EXTIF": "",
+        "POT_VPN_NETWORKS": "",
+        "POT_LOG_FACILITY": "local2",
+        "POT_MANIFESTS_DIR": "/usr/local/share/freebsd/MANIFESTS",
+        "POT_FREEBSD_MIRROR": "https://ftp.freebsd.org/pub/FreeBSD/releases",
+    }
+)
+
+# POT_NETWORK_<ifname>: the network behind an extra interface (POT_EXTRA_EXTIF)
+_EXTRA_NETWORK_KEY = re.compile(r"POT_NETWORK_[A-Za-z0-9_.]+")
+_ASSIGNMENT = re.compile(r"(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)")
+_VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+_TRUE_WORDS = frozenset({"true", "yes", "on", "1"})
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """One frozen view of the configuration, passed down from the CLI edge."""
+
+    etc: Path = DEFAULT_ETC
+    values: Mapping[str, str] = field(default_factory=lambda: DEFAULTS)
+    lock_file: Path = GLOBAL_LOCK
+
+    def get(self, key: str) -> str:
+        return self.values.get(key, "")
+
+    @property
+    def zfs_root(self) -> str:
+        return self.get("POT_ZFS_ROOT")
+
+    @property
+    def fs_root(self) -> Path:
+        return Path(self.get("POT_FS_ROOT"))
+
+    @property
+    def cache(self) -> Path:
+        return Path(self.get("POT_CACHE"))
+
+    @property
+    def tmp(self) -> Path:
+        return Path(self.get("POT_TMP"))
+
+    @property
+    def flavour_dir(self) -> Path:
+        return self.etc / "flavours"
+
+    @property
+    def hostname_max_length(self) -> int:
+        return int(self.get("POT_HOSTNAME_MAX_LENGTH"))
+
+    @property
+    def network_stack(self) -> str:
+        """ipv4, ipv6 or dual; upstream treats any other value as ipv4."""
+        stack = self.get("POT_NETWORK_STACK")
+        return stack if stack in ("ipv4", "ipv6", "dual") else "ipv4"
+
+    @property
+    def isolate_vnet_pots(self) -> bool:
+        return self.get("POT_ISOLATE_VNET_POTS").lower() in _TRUE_WORDS
+
+    @property
+    def extra_extifs(self) -> tuple[str, ...]:
+        return tuple(self.get("POT_EXTRA_EXTIF").split())
+
+    def with_values(self, **overrides: str) -> Settings:
+        """A copy with some keys replaced (tests and nested operations)."""
+        merged = dict(self.values)
+        merged.update(overrides)
+        return Settings(self.etc, MappingProxyType(merged), self.lock_file)
+
+
+def load(etc: Path | None = None) -> Settings:
+    """Shipped defaults, then ``etc/pot.conf`` when it exists."""
+    folder = etc if etc is not None else DEFAULT_ETC
+    values = dict(DEFAULTS)
+    conf = folder / "pot.conf"
+    if conf.is_file():
+        try:
+            text = conf.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{conf}: cannot be read: {exc}") from exc
+        values.update(parse(text, str(conf), values))
+    _validate(values, str(conf))
+    return Settings(folder, MappingProxyType(values))
+
+
+def parse(text: str, source: str, known: Mapping[str, str] = DEFAULTS) -> dict[str, str]:
+    """Parse shell-style assignments; ``known`` gives earlier values for ``$VAR``."""
+    scope = dict(known)
+    out: dict[str, str] = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        where = f"{source}:{number}"
+        match = _ASSIGNMENT.fullmatch(line)
+        if match is None:
+            raise ConfigError(f"{where}: not a KEY=value assignment: {line}")
+        key, rest = match.groups()
+        if key not in DEFAULTS and not _EXTRA_NETWORK_KEY.fullmatch(key):
+            raise ConfigError(f"{where}: unknown configuration key {key}")
+        value = _shell_word(rest, scope, where)
+        scope[key] = out[key] = value
+    return out
+
+
+def _shell_word(text: str, scope: Mapping[str, str], where: str) -> str:
+    """One shell word: quotes removed, variables expanded; a trailing comment allowed."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch in " \t":
+            rest = text[i:].strip()
+            if rest and not rest.startswith("#"):
+                raise ConfigError(f"{where}: unquoted space in value (quote it): {text}")
+            break
+        if ch == "'":
+            end = text.find("'", i + 1)
+            if end < 0:
+                raise ConfigError(f"{where}: unterminated quote: {text}")
+            out.append(text[i + 1 : end])
+            i = end + 1
+        elif ch == '"':
+            end = _closing_double_quote(text, i + 1, where)
+            out.append(_expand(text[i + 1 : end].replace('\\"', '"'), scope))
+            i = end + 1
+        elif ch == "\\" and i + 1 < len(text):
+            out.append(text[i + 1])
+            i += 2
+        else:
+            j = i
+            while j < len(text) and text[j] not in " \t'\"\\":
+                j += 1
+            out.append(_expand(text[i:j], scope))
+            i = j
+    return "".join(out)
+
+
+def _closing_double_quote(text: str, start: int, where: str) -> int:
+    i = start
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+            continue
+        if text[i] == '"':
+            return i
+        i += 1
+    raise ConfigError(f"{where}: unterminated quote: {text}")
+
+
+def _expand(text: str, scope: Mapping[str, str]) -> str:
+    return _VAR.sub(lambda m: scope.get(m.group(1) or m.group(2), ""), text)
+
+
+def _validate(values: Mapping[str, str], source: str) -> None:
+    for key in ("POT_ZFS_ROOT", "POT_FS_ROOT"):
+        if not values.get(key):
+            raise ConfigError(f"{key} is mandatory")
+    length = values.get("POT_HOSTNAME_MAX_LENGTH", "")
+    if not length.isdigit() or int(length) < 1:
+        raise ConfigError(f"{source}: POT_HOSTNAME_MAX_LENGTH must be a positive number: {length}")

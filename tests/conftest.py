@@ -1,0 +1,116 @@
+"""Shared fixtures: a private zfs-fuse pool for the tests that touch ZFS."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+def _zfs_ready() -> str | None:
+    """None when zpool/zfs are usable, else the reason they are not."""
+    if shutil.which("zpool") is None or shutil.which("zfs") is None:
+        return "zpool/zfs not installed (apt-get install zfs-fuse)"
+    probe = subprocess.run(["zpool", "list", "-H"], capture_output=True, text=True, check=False)
+    if probe.returncode != 0:
+        return f"ZFS daemon not answering: {probe.stderr.strip()}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def zpool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A uniquely named pool on a sparse file; only this pool is ever destroyed."""
+    reason = _zfs_ready()
+    if reason is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"ZFS is required in CI: {reason}")
+        pytest.skip(reason)
+    folder = tmp_path_factory.mktemp("zpool")
+    image = folder / "pool.img"
+    with image.open("wb") as f:
+        f.truncate(2 * 1024**3)
+    name = f"pottest_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    subprocess.run(
+        ["zpool", "create", "-m", str(folder / "mnt"), name, str(image)],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        yield name
+    finally:
+        _destroy_pool(name)
+        image.unlink(missing_ok=True)
+
+
+def _destroy_pool(name: str) -> None:
+    # zfs-fuse may answer "busy" right after heavy use; retry a few times
+    for _ in range(5):
+        r = subprocess.run(["zpool", "destroy", "-f", name], capture_output=True, check=False)
+        if r.returncode == 0:
+            return
+        time.sleep(1)
+
+
+@pytest.fixture
+def zroot(zpool: str) -> Iterator[str]:
+    """A fresh dataset name under the test pool for one test (not created)."""
+    name = f"{zpool}/t{uuid.uuid4().hex[:8]}"
+    yield name
+    subprocess.run(["zfs", "destroy", "-r", "-f", name], capture_output=True, check=False)
+
+
+@pytest.fixture
+def pool_mountpoint(zpool: str) -> Path:
+    out = subprocess.run(
+        ["zfs", "get", "-H", "-o", "value", "mountpoint", zpool],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return Path(out.stdout.strip())
+
+
+class PotEnv:
+    """A pot configuration folder (POT_ETC) whose pot.conf points into the test pool."""
+
+    def __init__(self, base: Path, zfs_root: str) -> None:
+        self.etc = base / "etc"
+        self.fs_root = base / "pot"
+        self.cache = base / "cache"
+        self.tmp = base / "tmp"
+        self.zfs_root = zfs_root
+        self.etc.mkdir(parents=True)
+        (self.etc / "flavours").mkdir()
+        self.tmp.mkdir()
+        self.write_conf()
+
+    def write_conf(self, **extra: str) -> None:
+        values = {
+            "POT_ZFS_ROOT": self.zfs_root,
+            "POT_FS_ROOT": str(self.fs_root),
+            "POT_CACHE": str(self.cache),
+            "POT_TMP": str(self.tmp),
+            "POT_GROUP": "root",
+            **extra,
+        }
+        text = "".join(f"{k}={v}\n" for k, v in values.items())
+        (self.etc / "pot.conf").write_text(text)
+
+    def settings(self):  # type: ignore[no-untyped-def]
+        from pot.settings import load
+
+        return load(self.etc)
+
+
+@pytest.fixture
+def pot_env(zroot: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> PotEnv:
+    """POT_ETC set for the CLI; nothing initialised yet (run ``pot init -m``)."""
+    env = PotEnv(tmp_path, zroot)
+    monkeypatch.setenv("POT_ETC", str(env.etc))
+    return env
