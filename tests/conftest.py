@@ -9,8 +9,12 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    import basebuild
 
 
 def _zfs_ready() -> str | None:
@@ -114,3 +118,20 @@ def pot_env(zroot: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> PotE
     env = PotEnv(tmp_path, zroot)
     monkeypatch.setenv("POT_ETC", str(env.etc))
     return env
+
+
+@pytest.fixture(scope="session")
+def freebsd_mirror(tmp_path_factory: pytest.TempPathFactory) -> basebuild.Mirror:
+    """A file:// FreeBSD mirror with a small 14.1 release and its manifests.
+
+    Built once per session from busybox-static (tests/basebuild.py) for this host's
+    machine; point pot at it with ``pot_env.write_conf(**freebsd_mirror.conf())``.
+    """
+    import basebuild
+
+    from pot.release import host_machine
+
+    if basebuild.busybox() is None:
+        pytest.skip("busybox-static not installed (apt-get install busybox-static)")
+    machine = host_machine()
+    return basebuild.build_mirror(tmp_path_factory.mktemp("freebsd"), machine.machine, machine.arch)

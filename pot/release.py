@@ -1,0 +1,322 @@
+"""FreeBSD releases: which ones are valid, and their ``base.txz`` in the cache.
+
+The valid releases are the files of the release manifests folder (``POT_MANIFESTS_DIR``,
+package freebsd-release-manifests) named ``<hw.machine>-<hw.machine_arch>-<RELEASE>``;
+the tarball comes from ``POT_FREEBSD_MIRROR`` and is checked against the ``base.txz``
+line of its manifest. A download is written under a temporary name in ``POT_CACHE``
+and renamed only once it is complete and verified, so the final name never holds a
+partial or unverified file, whatever interrupts us.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import logging
+import os
+import platform
+import re
+import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from pot import proc
+from pot.errors import CommandFailed, PotError
+from pot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# progress(bytes done, total bytes or None when the source does not say)
+Progress = Callable[[int, int | None], None]
+
+TARBALL = "base.txz"
+_CHUNK = 1 << 16
+_TIMEOUT = 60.0
+_NO_MANIFEST = "No manifests found - please install the package freebsd-release-manifests"
+_SHA_MISMATCH = "sha256 doesn't match! Aborting"
+# awk's /^base.txz/ of upstream: the dot matches any character
+_BASE_LINE = re.compile(r"base.txz")
+
+
+@dataclass(frozen=True, slots=True)
+class Machine:
+    """``hw.machine`` and ``hw.machine_arch`` of the host (amd64/amd64, arm64/aarch64 ...)."""
+
+    machine: str
+    arch: str
+
+    @property
+    def prefix(self) -> str:
+        """The manifest file prefix, ``<machine>-<arch>``."""
+        return f"{self.machine}-{self.arch}"
+
+    @property
+    def path(self) -> str:
+        """The mirror folder, ``<machine>/<arch>``."""
+        return f"{self.machine}/{self.arch}"
+
+
+# what FreeBSD calls the machines other systems report (used where there is no sysctl
+# hw.machine, that is when the tests run on Linux)
+_PLATFORM_MACHINES = {
+    "x86_64": Machine("amd64", "amd64"),
+    "amd64": Machine("amd64", "amd64"),
+    "aarch64": Machine("arm64", "aarch64"),
+    "arm64": Machine("arm64", "aarch64"),
+    "i386": Machine("i386", "i386"),
+    "i686": Machine("i386", "i386"),
+    "riscv64": Machine("riscv", "riscv64"),
+    "ppc64le": Machine("powerpc", "powerpc64le"),
+    "ppc64": Machine("powerpc", "powerpc64"),
+}
+
+
+def host_machine() -> Machine:
+    """The host's hw.machine and hw.machine_arch.
+
+    Read with sysctl; where sysctl has no such names (Linux) the platform's machine
+    name is mapped to FreeBSD's.
+    """
+    try:
+        result = proc.run(["sysctl", "-n", "hw.machine", "hw.machine_arch"], check=False)
+    except CommandFailed:  # no sysctl at all
+        return platform_machine()
+    words = result.stdout.split()
+    if result.ok and len(words) == 2:
+        return Machine(words[0], words[1])
+    return platform_machine()
+
+
+def platform_machine() -> Machine:
+    name = platform.machine().lower()
+    return _PLATFORM_MACHINES.get(name, Machine(name, name))
+
+
+def release_name(release: str) -> str:
+    """``13.2`` -> ``13.2-RELEASE``; a release with ``RC`` in it stays as it is."""
+    return release if "RC" in release else f"{release}-RELEASE"
+
+
+def manifests_dir(settings: Settings) -> Path:
+    return Path(settings.get("POT_MANIFESTS_DIR"))
+
+
+def manifest_path(settings: Settings, release: str, machine: Machine) -> Path:
+    return manifests_dir(settings) / f"{machine.prefix}-{release_name(release)}"
+
+
+def cached_tarball(settings: Settings, release: str) -> Path:
+    """Where the release's base.txz is kept: ``POT_CACHE/<REL>_base.txz``."""
+    return settings.cache / f"{release_name(release)}_base.txz"
+
+
+def tarball_url(settings: Settings, release: str, machine: Machine) -> str:
+    mirror = settings.get("POT_FREEBSD_MIRROR").rstrip("/")
+    return f"{mirror}/{machine.path}/{release_name(release)}/{TARBALL}"
+
+
+def valid_releases(settings: Settings, machine: Machine | None = None) -> tuple[str, ...]:
+    """The releases create-base accepts, in version order, ``-RELEASE`` dropped.
+
+    As upstream: every file of the manifests folder starting with ``<machine>-<arch>-``,
+    the rest of the name sorted as ``sort -V`` does, then the first ``-RELEASE`` removed.
+    """
+    prefix = (machine or host_machine()).prefix + "-"
+    try:
+        names = [
+            entry.name[len(prefix) :]
+            for entry in manifests_dir(settings).iterdir()
+            if entry.name.startswith(prefix) and entry.is_file()
+        ]
+    except OSError:
+        return ()
+    ordered = sorted((n for n in names if n), key=version_key)
+    return tuple(n.replace("-RELEASE", "", 1) for n in ordered)
+
+
+def is_valid_release(settings: Settings, release: str, machine: Machine | None = None) -> bool:
+    return bool(release) and release in valid_releases(settings, machine)
+
+
+def _order(text: str, i: int) -> int:
+    """The weight of one non-digit character in a version comparison (Debian's rules)."""
+    if i >= len(text) or text[i].isdigit():
+        return 0
+    c = text[i]
+    if c.isalpha():
+        return ord(c)
+    if c == "~":
+        return -1
+    return ord(c) + 256
+
+
+def _skip_zeros(text: str, i: int) -> int:
+    while i < len(text) and text[i] == "0":
+        i += 1
+    return i
+
+
+def _compare_number(a: str, i: int, b: str, j: int) -> tuple[int, int, int]:
+    """Compare the digit runs at a[i:] and b[j:]; give the result and the new indexes."""
+    i, j = _skip_zeros(a, i), _skip_zeros(b, j)
+    first_diff = 0
+    while i < len(a) and a[i].isdigit() and j < len(b) and b[j].isdigit():
+        first_diff = first_diff or ord(a[i]) - ord(b[j])
+        i, j = i + 1, j + 1
+    if i < len(a) and a[i].isdigit():
+        return 1, i, j
+    if j < len(b) and b[j].isdigit():
+        return -1, i, j
+    return first_diff, i, j
+
+
+def version_compare(a: str, b: str) -> int:
+    """The order of ``sort -V`` (Debian's version comparison, then plain text order)."""
+    i = j = 0
+    while i < len(a) or j < len(b):
+        while (i < len(a) and not a[i].isdigit()) or (j < len(b) and not b[j].isdigit()):
+            diff = _order(a, i) - _order(b, j)
+            if diff:
+                return diff
+            i, j = i + 1, j + 1
+        diff, i, j = _compare_number(a, i, b, j)
+        if diff:
+            return diff
+    return (a > b) - (a < b)
+
+
+version_key = functools.cmp_to_key(version_compare)
+
+
+def expected_sha256(manifest: Path) -> str | None:
+    """The checksum of the manifest's ``base.txz`` line; None if it cannot be read.
+
+    Upstream takes the second field of every line matching ``^base.txz``; more than
+    one such line never matches a real checksum, and neither do we.
+    """
+    try:
+        text = manifest.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    values = [_field(line, 1) for line in text.splitlines() if _BASE_LINE.match(line)]
+    return "\n".join(values)
+
+
+def _field(line: str, index: int) -> str:
+    """awk's ``$n`` (counted from 0 here): empty when the line is shorter."""
+    words = line.split()
+    return words[index] if index < len(words) else ""
+
+
+def fetch_base(settings: Settings, release: str, *, progress: Progress | None = None) -> Path:
+    """Make sure ``POT_CACHE/<REL>_base.txz`` is there and matches its manifest.
+
+    A cached tarball is reused when its checksum is right. On any failure the cached
+    file is removed and everything is tried once more, as upstream does; then
+    PotError ``fetch of <release> RELEASE failed``.
+    """
+    machine = host_machine()
+    target = cached_tarball(settings, release)
+    for _attempt in range(2):
+        if _fetch_once(settings, release, machine, progress):
+            return target
+        target.unlink(missing_ok=True)
+    raise PotError(f"fetch of {release} RELEASE failed")
+
+
+def _fetch_once(
+    settings: Settings, release: str, machine: Machine, progress: Progress | None
+) -> bool:
+    """One attempt; False (with the reason logged as an error) when it failed."""
+    target = cached_tarball(settings, release)
+    expected = expected_sha256(manifest_path(settings, release, machine))
+    if expected is None:
+        # checked before downloading, so an unverifiable file never lands in the cache
+        log.error(_NO_MANIFEST)
+        return False
+    if target.is_file() and os.access(target, os.R_OK):
+        log.debug("Using the cached %s", target)
+        if _sha256_of(target) == expected:
+            return True
+        log.error(_SHA_MISMATCH)
+        return False
+    return _download(tarball_url(settings, release, machine), target, expected, progress)
+
+
+def _sha256_of(path: Path) -> str:
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def _download(url: str, target: Path, expected: str, progress: Progress | None) -> bool:
+    """Copy url into target through a temporary file; rename only when verified."""
+    log.debug("Downloading %s", url)
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    except OSError as exc:
+        log.error("%s: %s", target.parent, exc.strerror or exc)
+        return False
+    partial = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            digest = _copy(url, out, progress)
+        if digest != expected:
+            log.error(_SHA_MISMATCH)
+            partial.unlink()
+            return False
+        partial.chmod(0o644)
+        partial.replace(target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        log.error("%s: %s", url, _reason(exc))
+        return False
+    except BaseException:
+        # Ctrl-C, SIGTERM, anything: no partial file may stay behind
+        partial.unlink(missing_ok=True)
+        raise
+    return True
+
+
+def _copy(url: str, out: BinaryIO, progress: Progress | None) -> str:
+    """Stream url into out; return the sha256 of what was written."""
+    digest = hashlib.sha256()
+    done = 0
+    with _open_source(url) as (source, total):
+        while chunk := source.read(_CHUNK):
+            out.write(chunk)
+            digest.update(chunk)
+            done += len(chunk)
+            if progress is not None:
+                progress(done, total)
+    if total is not None and done != total:
+        raise OSError(f"short read: {done} of {total} bytes")
+    return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def _open_source(url: str) -> Iterator[tuple[BinaryIO, int | None]]:
+    """The body of a file://, http(s):// or ftp:// URL and its size when known."""
+    parsed = urllib.parse.urlsplit(url)
+    if parsed.scheme == "file":
+        with Path(urllib.request.url2pathname(parsed.path)).open("rb") as f:
+            yield f, os.fstat(f.fileno()).st_size
+        return
+    if parsed.scheme not in ("http", "https", "ftp"):
+        raise OSError(f"unsupported URL scheme '{parsed.scheme}'")
+    with urllib.request.urlopen(url, timeout=_TIMEOUT) as response:
+        length = response.headers.get("Content-Length")
+        yield response, int(length) if length and length.isdigit() else None
+
+
+def _reason(exc: OSError) -> str:
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"{exc.code} {exc.reason}"
+    if isinstance(exc, urllib.error.URLError):
+        return str(exc.reason)
+    return exc.strerror or str(exc)
