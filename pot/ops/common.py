@@ -1,0 +1,68 @@
+"""What many commands share: upstream's pot validity check and per-pot facts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pot import jail, model, potconf, zfs
+from pot.errors import PotNotFound, worded
+from pot.model import PotType
+from pot.potconf import PotConf
+from pot.settings import Settings
+
+
+def pot_problem(s: Settings, pot: str) -> str | None:
+    """Upstream's PotCheck: None for a valid pot, else the reason (without prefix)."""
+    folder = model.pot_dir(s, pot)
+    if not pot or not folder.is_dir():
+        return f"Pot {pot} not found"
+    if not zfs.exists(model.pot_dataset(s, pot)):
+        return f"zfs dataset {pot} not found"
+    conf = model.pot_conf_path(s, pot)
+    if not (folder / "m").is_dir() or not _readable(conf):
+        return f"Some component of the pot {pot} is missing"
+    multi = read_conf(s, pot).get("pot.type") != "single"
+    if multi and not _readable(model.fscomp_conf_path(s, pot)):
+        return f"Some component of the pot {pot} is missing"
+    return None
+
+
+def _readable(path: Path) -> bool:
+    try:
+        with path.open("rb"):
+            return True
+    except OSError:
+        return False
+
+
+def is_pot(s: Settings, pot: str) -> bool:
+    return pot_problem(s, pot) is None
+
+
+def check_pot(s: Settings, pot: str, *more: str, usage: bool = False) -> None:
+    """Raise PotNotFound with PotCheck's line (three spaces, as upstream) and ``more``."""
+    problem = pot_problem(s, pot)
+    if problem is not None:
+        raise PotNotFound(worded("", problem), *more, usage=usage)
+
+
+def read_conf(s: Settings, pot: str) -> PotConf:
+    return potconf.read(model.pot_conf_path(s, pot))
+
+
+def write_conf(s: Settings, pot: str, conf: PotConf) -> None:
+    potconf.write(model.pot_conf_path(s, pot), conf)
+
+
+def pot_type(conf: PotConf) -> PotType:
+    """A pot.conf without ``pot.type`` is an old multi pot."""
+    return PotType.SINGLE if conf.get("pot.type") == "single" else PotType.MULTI
+
+
+def is_running(pot: str) -> bool:
+    return jail.is_running(pot)
+
+
+def snapshots(s: Settings, pot: str) -> list[str]:
+    """Snapshot names (after ``@``) of the pot's own dataset, oldest first."""
+    return [name.split("@", 1)[1] for name in zfs.snapshots(model.pot_dataset(s, pot))]

@@ -1,0 +1,80 @@
+"""Build pots on disk for tests, the way upstream's create leaves them, without `pot create`.
+
+Tests of commands that need existing pots (set-*, snapshot, info, destroy, start ...)
+use this so that they do not depend on create. The layout follows
+shared/reference/README.md ("ZFS and directory layout") and pot-conf.md.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from pot import potconf
+from pot.potconf import NewPot
+
+
+def zfs(*args: str) -> str:
+    return subprocess.run(
+        ["zfs", *args], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def init_layout(zfs_root: str, fs_root: Path, cache: Path) -> None:
+    """What `pot init -m` makes: the root dataset and bases/jails/fscomp/cache."""
+    zfs("create", "-o", f"mountpoint={fs_root}", "-o", "canmount=off", zfs_root)
+    for child in ("bases", "jails", "fscomp"):
+        zfs("create", f"{zfs_root}/{child}")
+    zfs("create", "-o", f"mountpoint={cache}", "-o", "compression=off", f"{zfs_root}/cache")
+    (fs_root / "bridges").mkdir(parents=True, exist_ok=True)
+
+
+def root_files(m: Path, *, hostname: str = "") -> None:
+    """A few files of a FreeBSD-like root, enough for copy-in, snapshots and start tests."""
+    for d in ("etc", "tmp", "dev", "bin", "usr/home", "root", "var/log"):
+        (m / d).mkdir(parents=True, exist_ok=True)
+    (m / "tmp").chmod(0o1777)
+    (m / "etc" / "rc.conf").write_text(f'hostname="{hostname}"\n')
+    (m / "etc" / "hosts").write_text("127.0.0.1 localhost\n")
+    (m / "bin" / "freebsd-version").write_text(
+        '#!/bin/sh\nUSERLAND_VERSION="14.1-RELEASE"\necho $USERLAND_VERSION\n'
+    )
+    (m / "bin" / "freebsd-version").chmod(0o755)
+
+
+def single_pot(
+    zfs_root: str,
+    fs_root: Path,
+    name: str,
+    *,
+    network_type: str = "inherit",
+    ip: str = "",
+    bridge: str = "",
+    stack: str = "ipv4",
+    release: str = "14.1",
+    dns: str = "inherit",
+) -> Path:
+    """A single-dataset pot (jails/<name> and jails/<name>/m); returns its folder."""
+    zfs("create", f"{zfs_root}/jails/{name}")
+    zfs("create", f"{zfs_root}/jails/{name}/m")
+    folder = fs_root / "jails" / name
+    root_files(folder / "m", hostname=name)
+    (folder / "conf").mkdir()
+    conf = potconf.created(
+        NewPot(
+            level=0,
+            pot_type="single",
+            base=release,
+            potbase="",
+            dns=dns,
+            hostname=f"{name}.test",
+            osrelease=potconf.osrelease_value(release),
+            stack=stack,
+            network_type=network_type,
+            ip=ip,
+            bridge=bridge,
+        )
+    )
+    potconf.write(folder / "conf" / "pot.conf", conf)
+    (folder / "conf" / "fscomp.conf").write_text("")
+    return folder
