@@ -15,13 +15,16 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from pot import errors
 from pot.cli import output
 from pot.cli.helptext import USAGE
+
+if TYPE_CHECKING:
+    from pot.settings import Settings
 
 # Every command upstream dispatches, in the order of its usage text, with the module
 # that implements it. A missing module answers -h and fails as "not implemented".
@@ -140,16 +143,16 @@ class PotGroup(click.Group):
 def _guarded(group: PotGroup, argv: list[str]) -> int:
     """Run one invocation and turn every outcome into an exit status."""
     name = ""
+    conf: Settings | None = None
     try:
         name, rest = _resolve(argv)
-        return _dispatch(group, name, rest)
+        conf = _load_settings()
+        return _dispatch(group, name, rest, conf)
     except errors.PotError as exc:
         for text in exc.lines:
             output.error(text)
-        if exc.usage and name:
-            from pot.cli.params import echo_help
-
-            echo_help(name)
+        if exc.usage and name in COMMANDS:
+            _echo_help(group, name, conf)
         return exc.exit_code
     except (KeyboardInterrupt, Terminated):
         return 130
@@ -179,14 +182,18 @@ def _resolve(argv: list[str]) -> tuple[str, list[str]]:
     return name, rest
 
 
-def _dispatch(group: PotGroup, name: str, rest: list[str]) -> int:
+def _load_settings() -> Settings:
     from pot import settings as settings_mod
-    from pot.cli.params import App
 
     etc = os.environ.get("POT_ETC")
-    conf = settings_mod.load(Path(etc) if etc else None)
+    return settings_mod.load(Path(etc) if etc else None)
+
+
+def _dispatch(group: PotGroup, name: str, rest: list[str], conf: Settings) -> int:
+    from pot.cli.params import App
+
     if name == "help":
-        return _help(rest, conf)
+        return _help(group, rest, conf)
     if name not in _NO_FS_ROOT:
         _check_fs_root(conf.fs_root)
     _syslog(conf, name, rest)
@@ -196,9 +203,8 @@ def _dispatch(group: PotGroup, name: str, rest: list[str]) -> int:
     return rv if isinstance(rv, int) else 0
 
 
-def _help(rest: list[str], conf: Any) -> int:
-    from pot.cli.params import echo_help
-
+def _help(group: PotGroup, rest: list[str], conf: Settings) -> int:
+    """``pot help [command]``: the usage, or one command's help (aliases and run too)."""
     if not rest:
         click.echo(USAGE, nl=False)
         return 0
@@ -207,8 +213,19 @@ def _help(rest: list[str], conf: Any) -> int:
     if target not in COMMANDS:
         output.error(f"Command {rest[0]} unkown")
         return 1
-    echo_help(target)
+    _echo_help(group, target, conf)
     return 0
+
+
+def _echo_help(group: PotGroup, name: str, conf: Settings | None) -> None:
+    """The command's own help text, with its run-time parts (create-base's releases)."""
+    from pot.cli.params import PotCommand, echo_help
+
+    command = group.get_command(None, name)
+    if isinstance(command, PotCommand):
+        click.echo(command.help_for(conf), nl=False)
+    else:
+        echo_help(name)
 
 
 def _check_fs_root(fs_root: os.PathLike[str]) -> None:
@@ -226,7 +243,7 @@ _QUIET_LOGGED = frozenset(
 )
 
 
-def _syslog(conf: Any, name: str, rest: list[str]) -> None:
+def _syslog(conf: Settings, name: str, rest: list[str]) -> None:
     """Upstream's one syslog line per command (``logger -t pot``)."""
     if name in _QUIET_LOGGED or name == "version":
         return

@@ -15,6 +15,8 @@ from pot.errors import NeedsRoot, QuietExit
 from pot.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
+# builds a help text whose parts are found at run time (create-base: the valid releases)
+HelpProvider = Callable[[Settings], str]
 
 
 @dataclass(slots=True)
@@ -32,29 +34,47 @@ class App:
 pass_app = click.make_pass_decorator(App)
 
 
-def help_text(name: str) -> str:
+def help_text(
+    name: str, settings: Settings | None = None, provider: HelpProvider | None = None
+) -> str:
+    """The help of command ``name``; with both settings and a provider, the provider's text."""
+    if provider is not None and settings is not None:
+        return provider(settings)
     return HELP.get(name, f"pot {name} [-h]\n  -h print this help\n")
 
 
-def echo_help(name: str) -> None:
-    click.echo(help_text(name), nl=False)
+def echo_help(
+    name: str, settings: Settings | None = None, provider: HelpProvider | None = None
+) -> None:
+    click.echo(help_text(name, settings, provider), nl=False)
 
 
 class PotCommand(click.Command):
     """A command that parses like upstream's getopts and prints upstream's help text."""
 
-    def __init__(self, name: str, **kwargs: Any) -> None:
+    def __init__(
+        self, name: str, *, help_provider: HelpProvider | None = None, **kwargs: Any
+    ) -> None:
+        self.help_provider = help_provider
         kwargs.setdefault("add_help_option", False)
         kwargs.setdefault("context_settings", {})
         # getopts stops at the first operand and leaves the rest alone
         kwargs["context_settings"].setdefault("allow_interspersed_args", False)
         kwargs["context_settings"].setdefault("allow_extra_args", True)
         super().__init__(name, **kwargs)
-        self.params.insert(0, _help_option(name))
+        self.params.insert(0, _help_option())
+
+    def help_for(self, settings: Settings | None) -> str:
+        """The upstream help text, with its run-time parts when the settings are known."""
+        assert self.name is not None
+        return help_text(self.name, settings, self.help_provider)
+
+    def echo_help(self, ctx: click.Context) -> None:
+        app = ctx.find_object(App)
+        click.echo(self.help_for(app.settings if app else None), nl=False)
 
     def get_help(self, ctx: click.Context) -> str:
-        assert self.name is not None
-        return help_text(self.name).rstrip("\n")
+        return self.help_for(None).rstrip("\n")
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         try:
@@ -65,15 +85,15 @@ class PotCommand(click.Command):
             click.echo(f"No arg for {exc.option_name} option", err=True)
         except click.UsageError as exc:
             click.echo(exc.format_message(), err=True)
-        assert self.name is not None
-        echo_help(self.name)
+        self.echo_help(ctx)
         raise QuietExit(1)
 
 
-def _help_option(name: str) -> click.Option:
+def _help_option() -> click.Option:
     def show(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
         if value:
-            echo_help(name)
+            assert isinstance(ctx.command, PotCommand)
+            ctx.command.echo_help(ctx)
             ctx.exit(0)
 
     return click.Option(
@@ -86,11 +106,17 @@ def _help_option(name: str) -> click.Option:
     )
 
 
-def pot_command(name: str) -> Callable[[F], PotCommand]:
-    """Declare the click command for upstream command ``name``."""
+def pot_command(
+    name: str, *, help_provider: HelpProvider | None = None
+) -> Callable[[F], PotCommand]:
+    """Declare the click command for upstream command ``name``.
+
+    ``help_provider`` builds the help text from the settings where parts of it are
+    found at run time (create-base: ``helptext.create_base_help(releases)``).
+    """
 
     def decorate(f: F) -> PotCommand:
-        cmd = click.command(name, cls=PotCommand)(f)
+        cmd = click.command(name, cls=PotCommand, help_provider=help_provider)(f)
         assert isinstance(cmd, PotCommand)
         return cmd
 
