@@ -1,0 +1,309 @@
+"""The only builder of ``zfs``/``zpool`` argv and parser of their output.
+
+Every read passes ``-H`` and names its columns with ``-o``; whole trees are read in one
+call. Failures surface as :class:`pot.errors.CommandFailed` from :mod:`pot.proc`, with
+the tool's stderr. zfs-fuse (the Linux test bed) lacks a few FreeBSD flags; the ones we
+need are probed once per process by :func:`capabilities`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+import re
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import IO
+
+from pot import proc
+from pot.errors import CommandFailed
+
+log = logging.getLogger(__name__)
+
+# the user properties export writes on jails/<pot>
+USER_PROPS = (":pot.tag", ":pot.snap")
+# zfs-fuse may keep a freshly unmounted or received dataset busy for a moment
+BUSY_PAUSE = 1.0
+_NO_PROPS: Mapping[str, str] = MappingProxyType({})
+_BASE_COLUMNS = ("name", "mountpoint", "mounted", "origin")
+
+
+@dataclass(frozen=True, slots=True)
+class Dataset:
+    """One file system as ``zfs list`` shows it; ``-`` (unset) values become ``""``."""
+
+    name: str
+    mountpoint: str
+    mounted: bool
+    origin: str
+    props: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Caps:
+    """Flags of this host's zfs that FreeBSD has and zfs-fuse lacks."""
+
+    receive_u: bool
+    receive_o: bool
+    list_p: bool
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _zfs(*args: str) -> list[str]:
+    return ["zfs", *args]
+
+
+def _value(text: str) -> str:
+    return "" if text == "-" else text
+
+
+def _rows(text: str) -> list[list[str]]:
+    """Tab-separated ``-H`` output, one list of fields per line."""
+    return [line.split("\t") for line in text.splitlines() if line]
+
+
+def _names(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line]
+
+
+def _props_args(props: Mapping[str, str]) -> list[str]:
+    args: list[str] = []
+    for key, value in props.items():
+        args += ["-o", f"{key}={value}"]
+    return args
+
+
+def _does_not_exist(result: proc.Result) -> bool:
+    return not result.ok and "does not exist" in result.stderr
+
+
+def _read(argv: Sequence[str]) -> str:
+    return proc.run(argv).stdout
+
+
+def _missing_is_empty(argv: Sequence[str]) -> str:
+    """stdout of a read; "" when its dataset does not exist, CommandFailed otherwise."""
+    result = proc.run(argv, check=False)
+    if _does_not_exist(result):
+        return ""
+    if not result.ok:
+        raise CommandFailed(argv, result.returncode, result.stderr)
+    return result.stdout
+
+
+# --------------------------------------------------------------------------- reads
+
+
+def pool_of(name: str) -> str:
+    """The pool a dataset or snapshot belongs to."""
+    return name.split("/", 1)[0].split("@", 1)[0]
+
+
+def exists(name: str) -> bool:
+    """Whether the dataset (or snapshot) exists: upstream's ``_zfs_dataset_valid``."""
+    if not name:
+        return False
+    result = proc.run(_zfs("list", "-H", "-o", "name", "-t", "all", name), check=False)
+    return result.ok and result.stdout.strip() == name
+
+
+def parse_tree(text: str, user_props: Sequence[str] = USER_PROPS) -> dict[str, Dataset]:
+    """Parse ``zfs list -H -o name,mountpoint,mounted,origin,<user_props>`` output."""
+    width = len(_BASE_COLUMNS) + len(user_props)
+    tree: dict[str, Dataset] = {}
+    for row in _rows(text):
+        if len(row) != width:
+            raise ValueError(f"zfs list: {width} columns expected: {row!r}")
+        name, mountpoint, mounted, origin, *values = row
+        props = MappingProxyType(dict(zip(user_props, map(_value, values), strict=True)))
+        tree[name] = Dataset(name, _value(mountpoint), mounted == "yes", _value(origin), props)
+    return tree
+
+
+def list_tree_argv(root: str, user_props: Sequence[str] = USER_PROPS) -> list[str]:
+    columns = ",".join((*_BASE_COLUMNS, *user_props))
+    return _zfs("list", "-H", "-o", columns, "-r", "-t", "filesystem", root)
+
+
+def list_tree(root: str, *, user_props: Sequence[str] = USER_PROPS) -> dict[str, Dataset]:
+    """Every file system from root down, in one call; {} when root does not exist."""
+    return parse_tree(_missing_is_empty(list_tree_argv(root, user_props)), user_props)
+
+
+def dataset(name: str, *, user_props: Sequence[str] = USER_PROPS) -> Dataset | None:
+    """One file system (no descendants); None when it does not exist."""
+    columns = ",".join((*_BASE_COLUMNS, *user_props))
+    text = _missing_is_empty(_zfs("list", "-H", "-o", columns, "-t", "filesystem", name))
+    return parse_tree(text, user_props).get(name)
+
+
+def children(name: str) -> list[str]:
+    """Full names of the file systems directly below name; [] when it does not exist."""
+    argv = _zfs("list", "-H", "-o", "name", "-d", "1", "-t", "filesystem", name)
+    return [child for child in _names(_missing_is_empty(argv)) if child != name]
+
+
+def get(name: str, prop: str) -> str:
+    """One property's value; ``-`` (unset) becomes ""."""
+    return _value(_read(_zfs("get", "-H", "-o", "value", prop, name)).rstrip("\n"))
+
+
+def used(name: str) -> str:
+    """The human-readable ``used`` size, as ``zfs get`` prints it (``1.2G``)."""
+    return get(name, "used")
+
+
+def snapshots(name: str, *, recursive: bool = False) -> list[str]:
+    """Full snapshot names of name (and descendants if recursive), oldest first."""
+    depth = ["-r"] if recursive else ["-d", "1"]
+    argv = _zfs("list", "-H", "-o", "name", "-t", "snapshot", "-s", "creation", *depth, name)
+    return _names(_read(argv))
+
+
+def snapshot_tree(root: str) -> list[str]:
+    """Every snapshot below root in zfs's own order (dataset by dataset); [] if root is missing."""
+    argv = _zfs("list", "-H", "-o", "name", "-t", "snapshot", "-r", root)
+    return _names(_missing_is_empty(argv))
+
+
+# --------------------------------------------------------------------------- changes
+
+
+def set_prop(name: str, prop: str, value: str) -> None:
+    proc.run(_zfs("set", f"{prop}={value}", name))
+
+
+def inherit(name: str, prop: str) -> None:
+    proc.run(_zfs("inherit", prop, name))
+
+
+def create(name: str, *, props: Mapping[str, str] = _NO_PROPS, parents: bool = False) -> None:
+    proc.run(_zfs("create", *(["-p"] if parents else []), *_props_args(props), name))
+
+
+def snapshot(name: str, snap: str, *, recursive: bool = False) -> None:
+    proc.run(_zfs("snapshot", *(["-r"] if recursive else []), f"{name}@{snap}"))
+
+
+def clone(snapshot: str, target: str, *, props: Mapping[str, str] = _NO_PROPS) -> None:
+    proc.run(_zfs("clone", *_props_args(props), snapshot, target))
+
+
+def rollback(snapshot: str, *, recursive: bool = False) -> None:
+    """Roll back to snapshot; recursive (``-r``) destroys the later snapshots first."""
+    proc.run(_zfs("rollback", *(["-r"] if recursive else []), snapshot))
+
+
+def destroy(name: str, *, recursive: bool = False, force: bool = False) -> None:
+    """Destroy a dataset or snapshot, retrying once when zfs says it is busy."""
+    argv = _zfs("destroy", *(["-r"] if recursive else []), *(["-f"] if force else []), name)
+    try:
+        proc.run(argv)
+    except CommandFailed as exc:
+        if "dataset is busy" not in exc.stderr:
+            raise
+        log.debug("%s is busy, retrying in %.1fs", name, BUSY_PAUSE)
+        time.sleep(BUSY_PAUSE)
+        proc.run(argv)
+
+
+def rename(old: str, new: str) -> None:
+    proc.run(_zfs("rename", old, new))
+
+
+def mount(name: str) -> None:
+    proc.run(_zfs("mount", name))
+
+
+def unmount(name: str, *, force: bool = False) -> None:
+    """Unmount name and the file systems mounted below it."""
+    proc.run(_zfs("unmount", *(["-f"] if force else []), name))
+
+
+# --------------------------------------------------------------------------- streams
+
+
+def send_argv(snapshot: str, *, replicate: bool = True) -> list[str]:
+    return _zfs("send", *(["-R"] if replicate else []), snapshot)
+
+
+def send(snapshot: str, *, replicate: bool = True) -> contextlib.AbstractContextManager[IO[bytes]]:
+    """``zfs send [-R] snapshot`` as a binary stream; its status is checked on exit."""
+    return proc.reading(send_argv(snapshot, replicate=replicate))
+
+
+def receive_argv(
+    target: str, caps: Caps, *, unmounted: bool, props: Mapping[str, str]
+) -> list[str]:
+    """The receive command line, leaving out what this zfs cannot take."""
+    args = ["receive"]
+    if unmounted and caps.receive_u:
+        args.append("-u")
+    if caps.receive_o:
+        args += _props_args(props)
+    return _zfs(*args, target)
+
+
+@contextlib.contextmanager
+def receive(
+    target: str, *, unmounted: bool = False, props: Mapping[str, str] = _NO_PROPS
+) -> Iterator[IO[bytes]]:
+    """``zfs receive [-u] [-o k=v]... target``, yielding the stream to write into.
+
+    Without ``-o``/``-u`` (zfs-fuse) the properties are set and the file system is
+    unmounted after the stream has been received.
+    """
+    caps = capabilities()
+    with proc.writing(receive_argv(target, caps, unmounted=unmounted, props=props)) as stream:
+        yield stream
+    if not caps.receive_o:
+        for key, value in props.items():
+            set_prop(target, key, value)
+    if unmounted and not caps.receive_u:
+        unmount(target)
+
+
+# --------------------------------------------------------------------------- capabilities
+
+_FLAG_WORD = re.compile(r"(?:^|[\s\[|])-([A-Za-z]+)")
+
+
+def usage_flags(text: str, subcommand: str) -> frozenset[str]:
+    """Option letters that zfs's usage text shows for one subcommand."""
+    letters: set[str] = set()
+    inside = False
+    for line in text.splitlines():
+        words = line.split()
+        if words and words[0] == subcommand:
+            inside = True
+        elif not words or not words[0].startswith(("[", "<")):
+            inside = False  # a continuation line starts with an operand; anything else ends it
+        if inside:
+            for group in _FLAG_WORD.findall(line):
+                letters.update(group)
+    return frozenset(letters)
+
+
+def parse_caps(receive_usage: str, list_usage: str) -> Caps:
+    receive = usage_flags(receive_usage, "receive")
+    listing = usage_flags(list_usage, "list")
+    return Caps(receive_u="u" in receive, receive_o="o" in receive, list_p="p" in listing)
+
+
+def _usage(*args: str) -> str:
+    # a bad call makes zfs print the subcommand's usage (on stderr, exit 2)
+    result = proc.run(_zfs(*args), check=False)
+    return result.stdout + result.stderr
+
+
+@functools.cache
+def capabilities() -> Caps:
+    """Probe this zfs once per process by reading its usage texts."""
+    caps = parse_caps(_usage("receive"), _usage("list", "-?"))
+    log.debug("zfs capabilities: %s", caps)
+    return caps
