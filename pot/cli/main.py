@@ -156,6 +156,9 @@ def _guarded(group: PotGroup, argv: list[str]) -> int:
         return exc.exit_code
     except (KeyboardInterrupt, Terminated):
         return 130
+    except click.exceptions.Abort:
+        # click turns Ctrl-C inside a command into Abort (after a newline on stderr)
+        return 130
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except Exception as exc:

@@ -1,0 +1,36 @@
+"""Fixtures for CLI tests that need no ZFS: a POT_ETC whose POT_FS_ROOT exists."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+
+import click
+import pytest
+from cli_env import CliEtc
+
+
+@pytest.fixture
+def cli_etc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliEtc:
+    etc = tmp_path / "etc"
+    (etc / "MANIFESTS").mkdir(parents=True)
+    fs_root = tmp_path / "pot"
+    fs_root.mkdir()
+    env = CliEtc(etc, fs_root)
+    env.write_conf()
+    monkeypatch.setenv("POT_ETC", str(etc))
+    return env
+
+
+@pytest.fixture
+def fake_command(monkeypatch: pytest.MonkeyPatch) -> Callable[[str, click.Command], None]:
+    """Install a click command as the implementation of a dispatched name."""
+
+    def install(name: str, command: click.Command) -> None:
+        module = ModuleType("pot.cli.commands." + name.replace("-", "_"))
+        module.command = command  # type: ignore[attr-defined]
+        monkeypatch.setitem(sys.modules, module.__name__, module)
+
+    return install
