@@ -55,6 +55,8 @@ _EXTRA_NETWORK_KEY = re.compile(r"POT_NETWORK_[A-Za-z0-9_.]+")
 _ASSIGNMENT = re.compile(r"(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)")
 _VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 _TRUE_WORDS = frozenset({"true", "yes", "on", "1"})
+# shell expansions we do not perform: command and arithmetic substitution, ${VAR:-x} forms
+_UNSUPPORTED = re.compile(r"`|\$\(|\$\{(?![A-Za-z_][A-Za-z0-9_]*\})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +169,7 @@ def _shell_word(text: str, scope: Mapping[str, str], where: str) -> str:
             i = end + 1
         elif ch == '"':
             end = _closing_double_quote(text, i + 1, where)
-            out.append(_expand(text[i + 1 : end].replace('\\"', '"'), scope))
+            out.append(_expand(text[i + 1 : end].replace('\\"', '"'), scope, where))
             i = end + 1
         elif ch == "\\" and i + 1 < len(text):
             out.append(text[i + 1])
@@ -176,7 +178,7 @@ def _shell_word(text: str, scope: Mapping[str, str], where: str) -> str:
             j = i
             while j < len(text) and text[j] not in " \t'\"\\":
                 j += 1
-            out.append(_expand(text[i:j], scope))
+            out.append(_expand(text[i:j], scope, where))
             i = j
     return "".join(out)
 
@@ -193,7 +195,10 @@ def _closing_double_quote(text: str, start: int, where: str) -> int:
     raise ConfigError(f"{where}: unterminated quote: {text}")
 
 
-def _expand(text: str, scope: Mapping[str, str]) -> str:
+def _expand(text: str, scope: Mapping[str, str], where: str) -> str:
+    # refused rather than kept literally: the shell would have computed another value
+    if _UNSUPPORTED.search(text):
+        raise ConfigError(f"{where}: shell expansion not supported: {text}")
     return _VAR.sub(lambda m: scope.get(m.group(1) or m.group(2), ""), text)
 
 
