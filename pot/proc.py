@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from pot.errors import CommandFailed
 
@@ -49,6 +49,18 @@ def _log(argv: Sequence[str]) -> None:
     log.debug("CMD > %s", shlex.join(argv))
 
 
+def _not_found(argv: Sequence[str]) -> CommandFailed:
+    # the shell's status and wording for a missing executable
+    return CommandFailed(argv, 127, f"{argv[0]}: command not found")
+
+
+def _popen(argv: Sequence[str], **kwargs: Any) -> subprocess.Popen[bytes]:
+    try:
+        return subprocess.Popen(list(argv), **kwargs)
+    except FileNotFoundError as exc:
+        raise _not_found(argv) from exc
+
+
 def run(
     argv: Sequence[str],
     *,
@@ -71,7 +83,7 @@ def run(
             stdin=None if input is not None else subprocess.DEVNULL,
         )
     except FileNotFoundError as exc:
-        raise CommandFailed(argv, 127, f"{argv[0]}: command not found") from exc
+        raise _not_found(argv) from exc
     if cp.returncode != 0:
         log.debug("exit status %d: %s", cp.returncode, cp.stderr.strip())
         if check:
@@ -117,8 +129,8 @@ def reading(argv: Sequence[str], *, env: Mapping[str, str] | None = None) -> Ite
     If the body raises, the process is killed and nothing is checked.
     """
     _log(argv)
-    p = subprocess.Popen(
-        list(argv),
+    p = _popen(
+        argv,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=_env(env),
@@ -143,8 +155,8 @@ def writing(argv: Sequence[str], *, env: Mapping[str, str] | None = None) -> Ite
     If the body raises, the process is killed, so a half-fed consumer never commits.
     """
     _log(argv)
-    p = subprocess.Popen(
-        list(argv),
+    p = _popen(
+        argv,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -182,8 +194,8 @@ def pipeline(
     try:
         for i, argv in enumerate(stages):
             last = i == len(stages) - 1
-            p = subprocess.Popen(
-                list(argv),
+            p = _popen(
+                argv,
                 stdin=prev if prev is not None else subprocess.DEVNULL,
                 stdout=stdout if last else subprocess.PIPE,
                 stderr=errs[i],
