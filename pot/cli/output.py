@@ -62,7 +62,10 @@ def install() -> logging.Handler:
 
 
 def uninstall(handler: logging.Handler) -> None:
-    logging.getLogger("pot").removeHandler(handler)
+    logger = logging.getLogger("pot")
+    logger.removeHandler(handler)
+    # hand records back to the root logger (library use, pytest's caplog)
+    logger.propagate = True
 
 
 def set_verbosity(level: int) -> None:

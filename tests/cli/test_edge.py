@@ -208,3 +208,10 @@ def test_each_v_counts(cli_etc: CliEtc, fake_command: FakeCommand) -> None:
     assert _invoke("promote", "-vv", "-v")[1].endswith("verbosity 4\n")
     # and a new invocation starts again from 1
     assert _invoke("promote")[1] == "===>  an info line\nverbosity 1\n"
+
+
+def test_logging_is_handed_back_after_a_run(cli_etc: CliEtc) -> None:
+    # no handler piles up across runs, and library users (caplog) get the records again
+    _invoke("version")
+    logger = logging.getLogger("pot")
+    assert (logger.handlers, logger.propagate) == ([], True)
