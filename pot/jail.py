@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+
 from pot import proc
 
 
@@ -10,3 +13,16 @@ def is_running(name: str) -> bool:
     if not name:
         return False
     return proc.run(["jls", "-j", name], check=False).ok
+
+
+def run_in_root(root: Path, command: Sequence[str]) -> int:
+    """Run a command in a throw-away jail on root (``jail -c path=<root> command=...``).
+
+    Output passes through; returns the exit status.
+    """
+    return proc.call(["jail", "-c", f"path={root}", f"command={command[0]}", *command[1:]])
+
+
+def jexec(name: str, command: Sequence[str]) -> int:
+    """Run a command inside the running jail (``jexec <name> ...``); returns the exit status."""
+    return proc.call(["jexec", name, *command])
