@@ -66,7 +66,12 @@ def zroot(zpool: str) -> Iterator[str]:
     """A fresh dataset name under the test pool for one test (not created)."""
     name = f"{zpool}/t{uuid.uuid4().hex[:8]}"
     yield name
-    subprocess.run(["zfs", "destroy", "-r", "-f", name], capture_output=True, check=False)
+    # zfs-fuse may call a just-unmounted dataset busy for a moment; retry a few times
+    for _ in range(5):
+        r = subprocess.run(["zfs", "destroy", "-r", "-f", name], capture_output=True, check=False)
+        if r.returncode == 0 or b"does not exist" in r.stderr:
+            return
+        time.sleep(0.5)
 
 
 @pytest.fixture
