@@ -129,23 +129,26 @@ def reading(argv: Sequence[str], *, env: Mapping[str, str] | None = None) -> Ite
     If the body raises, the process is killed and nothing is checked.
     """
     _log(argv)
-    p = _popen(
-        argv,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=_env(env),
-        stdin=subprocess.DEVNULL,
-    )
-    assert p.stdout is not None
-    try:
-        yield p.stdout
-    except BaseException:
-        _kill([p])
-        raise
-    p.stdout.close()
-    stderr = p.stderr.read().decode(errors="replace") if p.stderr else ""
-    if p.wait() != 0:
-        raise CommandFailed(argv, p.returncode, stderr)
+    # stderr goes to a file: a process that fills a stderr pipe would block its stdout
+    with tempfile.TemporaryFile() as err:
+        p = _popen(
+            argv, stdout=subprocess.PIPE, stderr=err, env=_env(env), stdin=subprocess.DEVNULL
+        )
+        assert p.stdout is not None
+        try:
+            yield p.stdout
+        except BaseException:
+            _kill([p])
+            raise
+        p.stdout.close()
+        rc = p.wait()
+        if rc != 0:
+            raise CommandFailed(argv, rc, _read_back(err))
+
+
+def _read_back(f: IO[bytes]) -> str:
+    f.seek(0)
+    return f.read().decode(errors="replace")
 
 
 @contextlib.contextmanager
@@ -155,23 +158,19 @@ def writing(argv: Sequence[str], *, env: Mapping[str, str] | None = None) -> Ite
     If the body raises, the process is killed, so a half-fed consumer never commits.
     """
     _log(argv)
-    p = _popen(
-        argv,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env=_env(env),
-    )
-    assert p.stdin is not None
-    try:
-        yield p.stdin
-        p.stdin.close()
-    except BaseException:
-        _kill([p])
-        raise
-    out = p.stdout.read().decode(errors="replace") if p.stdout else ""
-    if p.wait() != 0:
-        raise CommandFailed(argv, p.returncode, out)
+    # its output goes to a file: a consumer blocked on a full stdout pipe never reads stdin
+    with tempfile.TemporaryFile() as out:
+        p = _popen(argv, stdin=subprocess.PIPE, stdout=out, stderr=subprocess.STDOUT, env=_env(env))
+        assert p.stdin is not None
+        try:
+            yield p.stdin
+            p.stdin.close()
+        except BaseException:
+            _kill([p])
+            raise
+        rc = p.wait()
+        if rc != 0:
+            raise CommandFailed(argv, rc, _read_back(out))
 
 
 def pipeline(

@@ -229,3 +229,18 @@ def test_writing_kills_the_consumer_when_the_body_fails(tmp_path: Path, deadline
         stream.flush()
         raise ValueError("half written")
     assert not done.exists()
+
+
+def test_reading_survives_a_chatty_stderr(deadline: None) -> None:
+    # more stderr than a pipe holds, before any stdout: a PIPE for stderr would deadlock
+    script = "head -c 300000 /dev/zero | tr '\\0' x >&2; echo out"
+    with proc.reading(["sh", "-c", script]) as stream:
+        assert stream.read() == b"out\n"
+
+
+def test_writing_survives_a_chatty_consumer(tmp_path: Path, deadline: None) -> None:
+    # the consumer prints a lot before it reads its input
+    script = "head -c 300000 /dev/zero | tr '\\0' x; cat > " + str(tmp_path / "got")
+    with proc.writing(["sh", "-c", script]) as stream:
+        stream.write(b"data" * 50000)
+    assert (tmp_path / "got").read_bytes() == b"data" * 50000
