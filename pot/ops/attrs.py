@@ -1,0 +1,412 @@
+"""The customising commands that edit a pot's configuration: set-cmd, set-attribute,
+get-attribute, set-rss, get-rss, set-env, set-hosts, set-hook, add-dep, export-ports.
+
+Each function checks its arguments in upstream's order and with upstream's messages,
+then edits ``conf/pot.conf`` as upstream does (delete the key's lines, append the new
+ones). ``authorize`` is called where upstream checks for root (after the argument
+checks, before anything is changed): the CLI passes its root check, flavours, which
+run inside an already authorised create, leave the default.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+import re
+import shutil
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from pathlib import Path
+
+from pot import jail, model, potconf, rctl
+from pot.errors import (
+    PotError,
+    PotNotFound,
+    PotNotRunning,
+    PotRunning,
+    QuietExit,
+    UsageError,
+    worded,
+)
+from pot.ops import common
+from pot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Authorize = Callable[[], None]
+
+
+def allowed() -> None:
+    """The default ``authorize``: nothing to check (the caller is authorised already)."""
+
+
+def _require_name(pot: str) -> None:
+    if not pot:
+        raise UsageError("A pot name is mandatory")
+
+
+def _edit(s: Settings, pot: str, edit: Callable[[potconf.PotConf], None]) -> None:
+    conf = common.read_conf(s, pot)
+    edit(conf)
+    common.write_conf(s, pot, conf)
+
+
+# --------------------------------------------------------------------------- set-cmd
+
+
+def set_cmd(s: Settings, pot: str, cmd: str, *, authorize: Authorize = allowed) -> None:
+    """Store the pot's command (``pot.cmd``); one leading and trailing ``"`` are removed."""
+    _require_name(pot)
+    if not cmd:
+        raise UsageError("A command is mandatory")
+    common.check_pot(s, pot, f"pot {pot} is not valid", usage=True)
+    authorize()
+    _edit(s, pot, lambda conf: potconf.set_cmd(conf, cmd))
+
+
+# --------------------------------------------------------------------------- set-env
+
+
+def check_env(assignment: str) -> None:
+    """One ``-E``: it needs an ``=`` (checked as upstream's getopts loop does)."""
+    if "=" not in assignment:
+        raise UsageError(f"{assignment} not in a valid form", "VARIABLE=value is accetped")
+
+
+def set_env(
+    s: Settings, pot: str, assignments: Sequence[str], *, authorize: Authorize = allowed
+) -> None:
+    """Replace every ``pot.env`` line with one ``pot.env="VAR=value"`` per assignment."""
+    for assignment in assignments:
+        check_env(assignment)
+    _require_name(pot)
+    if not assignments:
+        raise UsageError("A command is mandatory")  # sic: upstream's message for no -E
+    common.check_pot(s, pot, f"pot {pot} is not valid", usage=True)
+    authorize()
+    _edit(s, pot, lambda conf: potconf.set_env(conf, assignments))
+
+
+# ------------------------------------------------------------------------- set-hosts
+
+
+def _valid_ip(text: str) -> bool:
+    # potnet ipcheck: the text parses as an IPv4 or IPv6 address (no zone index)
+    if "%" in text:
+        return False
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def parse_host(entry: str) -> tuple[str, str]:
+    """One ``-H hostname:IP`` (split at the first ``:``) as ``(ip, hostname)``."""
+    hostname, sep, ip = entry.partition(":")
+    if not sep:
+        raise UsageError(f"{entry} not in a valid form", "hostname:IP is accepted")
+    if not ip or not hostname:
+        raise UsageError("Submitted ip or hostname are empty")
+    if not _valid_ip(ip):
+        raise UsageError(f"Submitted ip {ip} is not a valid one")
+    return ip, hostname
+
+
+def set_hosts(
+    s: Settings, pot: str, entries: Sequence[str], *, authorize: Authorize = allowed
+) -> None:
+    """Replace every ``pot.hosts`` line with one ``pot.hosts=<ip> <hostname>`` per entry;
+    no entries just clear them.
+    """
+    hosts = [parse_host(entry) for entry in entries]
+    _require_name(pot)
+    common.check_pot(s, pot, f"pot {pot} is not valid", usage=True)
+    authorize()
+    _edit(s, pot, lambda conf: potconf.set_hosts(conf, hosts))
+
+
+# -------------------------------------------------------------------------- set-hook
+
+HOOKS = ("prestart", "poststart", "prestop", "poststop")
+
+
+def hook_path(s: Settings, pot: str, hook: str) -> Path:
+    return model.pot_dir(s, pot) / "conf" / f"{hook}.sh"
+
+
+def _valid_hook(path: str) -> bool:
+    # upstream tests -x only; a directory passes that and then fails to copy
+    return bool(path) and os.path.isfile(path) and os.access(path, os.X_OK)
+
+
+def _chosen_hooks(hooks: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """The last valid file given for each hook; each invalid one is reported and ignored."""
+    chosen: dict[str, str] = {}
+    for hook in HOOKS:
+        for path in hooks.get(hook, ()):
+            if _valid_hook(path):
+                chosen[hook] = path
+            else:
+                log.error("%s not a valid hook", path)
+    return chosen
+
+
+def set_hooks(
+    s: Settings,
+    pot: str,
+    hooks: Mapping[str, Sequence[str]],
+    *,
+    authorize: Authorize = allowed,
+) -> None:
+    """Copy hook scripts to ``conf/<hook>.sh``; ``hooks`` maps a name of HOOKS to the
+    files given for it, in order (``-s``, ``-S``, ``-t``, ``-T``).
+    """
+    unknown = set(hooks) - set(HOOKS)
+    if unknown:
+        raise ValueError(f"unknown hooks: {sorted(unknown)}")
+    chosen = _chosen_hooks(hooks)
+    _require_name(pot)
+    common.check_pot(s, pot, f"pot {pot} is not valid", usage=True)
+    if not chosen:
+        raise UsageError("No hooks provided - at least one hook as to be set")
+    authorize()
+    for hook, path in chosen.items():
+        try:
+            shutil.copy(path, hook_path(s, pot, hook))
+        except OSError as exc:
+            raise PotError(f"cp: {path}: {exc.strerror}") from exc
+
+
+# --------------------------------------------------------------------------- add-dep
+
+
+def add_dep(s: Settings, pot: str, dependency: str, *, authorize: Authorize = allowed) -> None:
+    """Append ``pot.depend=<dependency>`` (duplicates are not checked, as upstream)."""
+    _require_name(pot)
+    if not dependency:
+        raise UsageError("A dependency pot is mandatory")
+    if pot == dependency:
+        raise UsageError("a pot cannot be run time dependecy of itself")
+    common.check_pot(s, pot, f"pot {pot} is not valid", usage=True)
+    common.check_pot(s, dependency, f"dependency pot {dependency} is not valid", usage=True)
+    authorize()
+    _edit(s, pot, lambda conf: potconf.add_depend(conf, dependency))
+
+
+# --------------------------------------------------------------------------- set-rss
+
+_MEMORY = re.compile(r"[0-9]+[bBkKmMgG]?")
+
+
+def check_memory(memory: str) -> None:
+    """``-M``: digits with an optional b/k/m/g suffix, greater than zero."""
+    if not _MEMORY.fullmatch(memory):
+        raise UsageError(f"{memory} is not a valid memory constraint")
+    if not memory.rstrip("bBkKmMgG").strip("0"):
+        raise UsageError("Memory constraint has to be greater than zero")
+
+
+def _valid_cpus(cpus: str) -> bool:
+    return cpus.isascii() and cpus.isdigit() and int(cpus) > 0
+
+
+def set_rss(
+    s: Settings,
+    pot: str,
+    *,
+    cpus: str = "",
+    memory: str = "",
+    authorize: Authorize = allowed,
+) -> None:
+    """Store ``pot.rss.cpus`` and/or ``pot.rss.memory`` as given (applied at the next start)."""
+    if memory:
+        check_memory(memory)
+    _require_name(pot)
+    common.check_pot(s, pot, f"{pot} is not a valid pot name", usage=True)
+    if not cpus and not memory:
+        raise UsageError("One resource has to be specified (-C or -M)")
+    authorize()
+    if cpus and not _valid_cpus(cpus):
+        raise PotError(f"{cpus} is a not valid amount of CPUs!")
+
+    def edit(conf: potconf.PotConf) -> None:
+        if cpus:
+            potconf.set_rss(conf, "cpus", cpus)
+        if memory:
+            potconf.set_rss(conf, "memory", memory)
+
+    _edit(s, pot, edit)
+
+
+# --------------------------------------------------------------------------- get-rss
+
+
+@dataclass(frozen=True, slots=True)
+class RssUsage:
+    """What get-rss shows: rctl's raw values, and the cpu time computed as upstream does."""
+
+    pot: str
+    cputime_ticks: str  # rctl's cputime
+    cputime_mhz: str  # clockrate * pcpu / 100, spelled as bc prints it (".500", "0")
+    pcpu: str
+    vmemory: str
+    memory: str
+    swap: str
+
+
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
+
+
+def _scale(number: str) -> int:
+    return len(number.partition(".")[2])
+
+
+def bc_cputime(clockrate: str, pcpu: str) -> str:
+    """``scale=3; clockrate * pcpu / 100`` as bc computes and prints it ("" when bc would fail)."""
+    if not (_NUMBER.fullmatch(clockrate) and _NUMBER.fullmatch(pcpu)):
+        return ""
+    try:
+        a, b = Decimal(clockrate), Decimal(pcpu)
+    except InvalidOperation:
+        return ""
+    # bc: a product keeps min(sa+sb, max(scale, sa, sb)) digits, a quotient `scale` digits
+    digits = min(_scale(clockrate) + _scale(pcpu), max(3, _scale(clockrate), _scale(pcpu)))
+    product = (a * b).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_DOWN)
+    quotient = (product / 100).quantize(Decimal("0.001"), rounding=ROUND_DOWN)
+    if quotient == 0:
+        return "0"
+    text = f"{quotient:.3f}"
+    return text[1:] if text.startswith("0.") else text
+
+
+def get_rss(s: Settings, pot: str, *, authorize: Authorize = allowed) -> RssUsage:
+    """The running pot's resource usage from rctl (raises unless it runs and racct is on)."""
+    _require_name(pot)
+    if not jail.is_running(pot):
+        raise PotNotRunning(f"The pot {pot} is not running")
+    authorize()
+    if not rctl.racct_enabled():
+        raise PotError("To get resource usage, rctl has to be enabled")
+    clockrate = rctl.sysctl("hw.clockrate")
+    usage = rctl.usage(pot)
+    pcpu = usage.get("pcpu", "")
+    return RssUsage(
+        pot=pot,
+        cputime_ticks=usage.get("cputime", ""),
+        cputime_mhz=bc_cputime(clockrate, pcpu),
+        pcpu=pcpu,
+        vmemory=usage.get("vmemoryuse", ""),
+        memory=usage.get("memoryuse", ""),
+        swap=usage.get("swapuse", ""),
+    )
+
+
+# ---------------------------------------------------------------------- export-ports
+
+
+def _port_number(text: str) -> bool:
+    return text.isascii() and text.isdigit() and 0 < int(text) <= 65535
+
+
+def valid_export_port(spec: str) -> bool:
+    """``[tcp:|udp:]<port>[:<port>]``, ports 1-65535 (fields after the second ignored)."""
+    for proto in ("tcp:", "udp:"):
+        if spec.startswith(proto):
+            spec = spec[len(proto) :]
+            break
+    fields = spec.split(":")
+    if len(fields) == 1:
+        return _port_number(fields[0])
+    return _port_number(fields[0]) and _port_number(fields[1])
+
+
+def check_export_port(spec: str) -> None:
+    if not valid_export_port(spec):
+        raise UsageError(f"{spec} is not a valid port number")
+
+
+_BRIDGES = ("public-bridge", "private-bridge")
+
+
+def export_ports(
+    s: Settings, pot: str, ports: Sequence[str], *, authorize: Authorize = allowed
+) -> None:
+    """Store ``pot.export.ports=<ports joined by a space>`` (used at start)."""
+    for spec in ports:
+        check_export_port(spec)
+    _require_name(pot)
+    common.check_pot(s, pot, f"{pot} is not a valid pot name", usage=True)
+    if not ports:
+        raise UsageError("One port has to be specified")
+    conf = common.read_conf(s, pot)
+    if conf.get("network_type") not in _BRIDGES:
+        log.info(
+            "Only public-bridge and private-bridge network type can export ports"
+            " - this setting will be ignored during start"
+        )
+    if (conf.get("pot.stack") or s.network_stack) == "ipv6":
+        log.info(
+            "Only ipv4 can export ports, on ipv6 the pot has already a unique address"
+            " - this setting will be ignored during start"
+        )
+    log.debug("Exporting the following ports: %s", " ".join(ports))
+    authorize()
+    _edit(s, pot, lambda conf: potconf.set_export_ports(conf, ports))
+
+
+# ------------------------------------------------------------- set-/get-attribute
+
+
+def set_attribute(
+    s: Settings, pot: str, name: str, value: str, *, authorize: Authorize = allowed
+) -> None:
+    """Store ``pot.attr.<name>``, normalised by the attribute's type (YES/NO for booleans).
+
+    ``no-tmpfs`` can be set only on single pots that are not running.
+    """
+    _require_name(pot)
+    if not name:
+        raise UsageError("Option -A is mandatory")
+    if not value:
+        raise UsageError("Option -V is mandatory")
+    common.check_pot(s, pot, f"{pot} is not a valid pot", usage=True)
+    spec = potconf.writable_attribute(name)
+    authorize()
+    conf = common.read_conf(s, pot)
+    if name == "no-tmpfs":
+        if conf.get("pot.type") != "single":
+            raise PotError("Attribute no-tmpfs is only usable with single type pot")
+        if jail.is_running(pot):
+            raise PotRunning(f"pot {pot} is still running")
+    stored = potconf.normalize(spec, value)
+    potconf.set_attr(conf, name, stored)
+    common.write_conf(s, pot, conf)
+
+
+@dataclass(frozen=True, slots=True)
+class AttrValue:
+    """A stored attribute as get-attribute reads it: "" when the line is missing."""
+
+    pot: str
+    name: str
+    value: str
+
+
+def get_attribute(s: Settings, pot: str, name: str, *, quiet: bool = False) -> AttrValue:
+    """The stored value (upstream's generic reader, no default applied). With ``quiet``
+    an invalid pot fails silently; an unknown attribute is reported anyway.
+    """
+    _require_name(pot)
+    if not name:
+        raise UsageError("Option -A is mandatory")
+    problem = common.pot_problem(s, pot)
+    if problem is not None:
+        if quiet:
+            raise QuietExit(1)
+        raise PotNotFound(worded("no", problem), f"{pot} is not a valid pot", usage=True)
+    spec = potconf.attribute(name)
+    value = common.read_conf(s, pot).get(spec.key, "")
+    return AttrValue(pot, name, value or "")
