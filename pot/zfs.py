@@ -25,8 +25,9 @@ log = logging.getLogger(__name__)
 
 # the user properties export writes on jails/<pot>
 USER_PROPS = (":pot.tag", ":pot.snap")
-# zfs-fuse may keep a freshly unmounted or received dataset busy for a moment
-BUSY_PAUSE = 1.0
+# zfs-fuse may keep a fresh clone or received dataset busy for a few seconds: the
+# pauses (seconds) between attempts of destroy and rename while zfs says "busy"
+BUSY_PAUSES: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0)
 _NO_PROPS: Mapping[str, str] = MappingProxyType({})
 _BASE_COLUMNS = ("name", "mountpoint", "mounted", "origin")
 
@@ -199,21 +200,62 @@ def rollback(snapshot: str, *, recursive: bool = False) -> None:
     proc.run(_zfs("rollback", *(["-r"] if recursive else []), snapshot))
 
 
+def _is_busy(exc: CommandFailed) -> bool:
+    return "dataset is busy" in exc.stderr
+
+
+def _unmount_quietly(name: str) -> None:
+    """An explicit unmount: zfs-fuse often finds a fresh mount busy when destroy or
+    rename unmount it implicitly, while ``zfs unmount`` succeeds.
+    """
+    if "@" not in name:
+        proc.run(_zfs("unmount", name), check=False)
+
+
+def _retry_while_busy(argv: Sequence[str], failure: CommandFailed) -> None:
+    """Pause and run argv again while zfs says busy (BUSY_PAUSES); raise the last failure."""
+    for pause in BUSY_PAUSES:
+        log.debug("dataset busy, retrying in %.2fs", pause)
+        time.sleep(pause)
+        try:
+            proc.run(argv)
+            return
+        except CommandFailed as exc:
+            if not _is_busy(exc):
+                raise
+            failure = exc
+    raise failure
+
+
 def destroy(name: str, *, recursive: bool = False, force: bool = False) -> None:
-    """Destroy a dataset or snapshot, retrying once when zfs says it is busy."""
+    """Destroy a dataset or snapshot; when zfs says busy, unmount it and retry."""
     argv = _zfs("destroy", *(["-r"] if recursive else []), *(["-f"] if force else []), name)
     try:
         proc.run(argv)
     except CommandFailed as exc:
-        if "dataset is busy" not in exc.stderr:
+        if not _is_busy(exc):
             raise
-        log.debug("%s is busy, retrying in %.1fs", name, BUSY_PAUSE)
-        time.sleep(BUSY_PAUSE)
-        proc.run(argv)
+        _unmount_quietly(name)
+        _retry_while_busy(argv, exc)
 
 
 def rename(old: str, new: str) -> None:
-    proc.run(_zfs("rename", old, new))
+    """Rename a dataset or snapshot.
+
+    When zfs says busy, the file systems are unmounted, renamed (retrying while busy)
+    and the ones that were mounted are mounted again under the new name, as zfs does.
+    """
+    argv = _zfs("rename", old, new)
+    try:
+        proc.run(argv)
+    except CommandFailed as exc:
+        if not _is_busy(exc) or "@" in old:
+            raise
+        mounted = [d.name for d in list_tree(old, user_props=()).values() if d.mounted]
+        _unmount_quietly(old)
+        _retry_while_busy(argv, exc)
+        for name in mounted:
+            mount(new + name[len(old) :])
 
 
 def mount(name: str) -> None:
