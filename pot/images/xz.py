@@ -74,12 +74,14 @@ def block_size(level: int) -> int:
 
 
 def ordered_map(
-    fn: Callable[[T], R], items: Iterable[T], *, workers: int, window: int
+    fn: Callable[[T], R], items: Iterable[T], *, workers: int, window: int, wait: bool = False
 ) -> Iterator[R]:
     """fn over items in a thread pool, results in input order, at most window pending.
 
     Items are pulled from the iterable only when a slot is free, so a reader behind
-    it never runs more than window items ahead of the consumer.
+    it never runs more than window items ahead of the consumer. When the consumer
+    stops early, queued items are cancelled; running ones finish in the background
+    unless wait is set (for work that uses a resource the caller is about to close).
     """
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pot-xz")
     pending: deque[Future[R]] = deque()
@@ -93,8 +95,7 @@ def ordered_map(
     finally:
         for f in pending:
             f.cancel()
-        # don't wait for a block still being (de)compressed: the caller is unwinding
-        pool.shutdown(wait=False, cancel_futures=True)
+        pool.shutdown(wait=wait, cancel_futures=True)
 
 
 # ---------------------------------------------------------------- encoding helpers
@@ -325,9 +326,11 @@ def layout(fd: int) -> list[BlockRef]:
         raise ImageError("truncated or not an xz file")
     streams: list[list[BlockRef]] = []
     while end > 0:
-        # stream padding between concatenated streams: zero bytes in groups of four
+        # stream padding after a stream: zero bytes in groups of four
         while end >= 4 and _pread(fd, end - 4, 4) == b"\x00\x00\x00\x00":
             end -= 4
+        if end == 0:  # padding with no stream before it
+            raise ImageError("truncated or not an xz file")
         end, refs = _stream_blocks(fd, end)
         streams.append(refs)
     return [ref for refs in reversed(streams) for ref in refs]
@@ -383,7 +386,10 @@ def decompress(fd: int, write: Callable[[bytes], object], *, workers: int | None
     """
     n = workers or cpu_workers()
     for run, large in _runs(layout(fd)):
-        decoded = ordered_map(lambda ref: _decode_whole(fd, ref), run, workers=n, window=n + 1)
+        # wait: the workers read fd, which the caller closes when this returns or raises
+        decoded = ordered_map(
+            lambda ref: _decode_whole(fd, ref), run, workers=n, window=n + 1, wait=True
+        )
         for pieces in decoded:
             for piece in pieces:
                 write(piece)

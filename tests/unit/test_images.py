@@ -429,6 +429,8 @@ def test_missing_files_are_refused_by_name(tmp_path: Path) -> None:
         pytest.param(lambda d: d + b"junk", id="trailing-junk"),
         pytest.param(lambda d: b"not an xz file at all, really", id="not-xz"),
         pytest.param(lambda d: b"", id="empty"),
+        pytest.param(lambda d: bytes(64), id="only-padding"),
+        pytest.param(lambda d: bytes(8) + d, id="padding-before-the-stream"),
     ],
 )
 def test_corrupt_xz_is_refused_by_decompress(tmp_path: Path, damage: object) -> None:
