@@ -10,34 +10,25 @@ partial or unverified file, whatever interrupts us.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import logging
 import os
 import platform
 import re
-import tempfile
-import urllib.error
-import urllib.parse
-import urllib.request
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
-from pot import proc
+from pot import download, proc
 from pot.errors import CommandFailed, PotError
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 # progress(bytes done, total bytes or None when the source does not say)
-Progress = Callable[[int, int | None], None]
+Progress = download.Progress
 
 TARBALL = "base.txz"
-_CHUNK = 1 << 16
-_TIMEOUT = 60.0
 _NO_MANIFEST = "No manifests found - please install the package freebsd-release-manifests"
 _SHA_MISMATCH = "sha256 doesn't match! Aborting"
 # awk's /^base.txz/ of upstream: the dot matches any character
@@ -254,69 +245,24 @@ def _sha256_of(path: Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
+class _ShaMismatch(Exception):
+    """The downloaded tarball is not the one its manifest names."""
+
+
 def _download(url: str, target: Path, expected: str, progress: Progress | None) -> bool:
     """Copy url into target through a temporary file; rename only when verified."""
-    log.debug("Downloading %s", url)
-    try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    except OSError as exc:
-        log.error("%s: %s", target.parent, exc.strerror or exc)
-        return False
-    partial = Path(name)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            digest = _copy(url, out, progress)
-        if digest != expected:
-            log.error(_SHA_MISMATCH)
-            partial.unlink()
-            return False
-        partial.chmod(0o644)
-        partial.replace(target)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        log.error("%s: %s", url, _reason(exc))
-        return False
-    except BaseException:
-        # Ctrl-C, SIGTERM, anything: no partial file may stay behind
-        partial.unlink(missing_ok=True)
-        raise
-    return True
-
-
-def _copy(url: str, out: BinaryIO, progress: Progress | None) -> str:
-    """Stream url into out; return the sha256 of what was written."""
     digest = hashlib.sha256()
-    done = 0
-    with _open_source(url) as (source, total):
-        while chunk := source.read(_CHUNK):
-            out.write(chunk)
-            digest.update(chunk)
-            done += len(chunk)
-            if progress is not None:
-                progress(done, total)
-    if total is not None and done != total:
-        raise OSError(f"short read: {done} of {total} bytes")
-    return digest.hexdigest()
 
+    def check() -> None:
+        if digest.hexdigest() != expected:
+            raise _ShaMismatch()
 
-@contextlib.contextmanager
-def _open_source(url: str) -> Iterator[tuple[BinaryIO, int | None]]:
-    """The body of a file://, http(s):// or ftp:// URL and its size when known."""
-    parsed = urllib.parse.urlsplit(url)
-    if parsed.scheme == "file":
-        with Path(urllib.request.url2pathname(parsed.path)).open("rb") as f:
-            yield f, os.fstat(f.fileno()).st_size
-        return
-    if parsed.scheme not in ("http", "https", "ftp"):
-        raise OSError(f"unsupported URL scheme '{parsed.scheme}'")
-    with urllib.request.urlopen(url, timeout=_TIMEOUT) as response:
-        length = response.headers.get("Content-Length")
-        yield response, int(length) if length and length.isdigit() else None
-
-
-def _reason(exc: OSError) -> str:
-    if isinstance(exc, urllib.error.HTTPError):
-        return f"{exc.code} {exc.reason}"
-    if isinstance(exc, urllib.error.URLError):
-        return str(exc.reason)
-    return exc.strerror or str(exc)
+    try:
+        download.fetch(url, target, progress=progress, observe=digest.update, check=check)
+    except _ShaMismatch:
+        log.error(_SHA_MISMATCH)
+        return False
+    except download.DownloadError as exc:
+        log.error("%s", exc)
+        return False
+    return True

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pot import release
+from pot import download, release
 from pot.errors import PotError
 from pot.release import Machine
 from pot.settings import DEFAULTS, Settings
@@ -288,7 +288,7 @@ class _Breaking(io.RawIOBase):
 
 def _sources(monkeypatch: pytest.MonkeyPatch, *makers: object) -> list[int]:
     """Replace the URL opener: the n-th attempt gets makers[n] (a reader or 'real')."""
-    real = release._open_source
+    real = download._open_source
     opened: list[int] = []
 
     @contextlib.contextmanager
@@ -301,7 +301,7 @@ def _sources(monkeypatch: pytest.MonkeyPatch, *makers: object) -> list[int]:
         else:
             yield maker, len(PAYLOAD)
 
-    monkeypatch.setattr(release, "_open_source", fake)
+    monkeypatch.setattr(download, "_open_source", fake)
     return opened
 
 
