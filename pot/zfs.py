@@ -154,6 +154,11 @@ def get(name: str, prop: str) -> str:
     return _value(_read(_zfs("get", "-H", "-o", "value", prop, name)).rstrip("\n"))
 
 
+def property_names(name: str) -> frozenset[str]:
+    """Every property zfs shows for name: what this zfs and pool support (``encryption``)."""
+    return frozenset(_names(_read(_zfs("get", "-H", "-o", "property", "all", name))))
+
+
 def used(name: str) -> str:
     """The human-readable ``used`` size, as ``zfs get`` prints it (``1.2G``)."""
     return get(name, "used")
@@ -280,28 +285,44 @@ def send(snapshot: str, *, replicate: bool = True) -> contextlib.AbstractContext
 
 
 def receive_argv(
-    target: str, caps: Caps, *, unmounted: bool, props: Mapping[str, str]
+    target: str,
+    caps: Caps,
+    *,
+    unmounted: bool,
+    props: Mapping[str, str],
+    exclude: Sequence[str] = (),
 ) -> list[str]:
-    """The receive command line, leaving out what this zfs cannot take."""
+    """The receive command line, leaving out what this zfs cannot take.
+
+    ``exclude`` names properties of the stream not to receive (``-x``; import passes
+    ``encryption`` where the pool knows it, so the new datasets inherit the pool's).
+    """
     args = ["receive"]
     if unmounted and caps.receive_u:
         args.append("-u")
     if caps.receive_o:
         args += _props_args(props)
+    for prop in exclude:
+        args += ["-x", prop]
     return _zfs(*args, target)
 
 
 @contextlib.contextmanager
 def receive(
-    target: str, *, unmounted: bool = False, props: Mapping[str, str] = _NO_PROPS
+    target: str,
+    *,
+    unmounted: bool = False,
+    props: Mapping[str, str] = _NO_PROPS,
+    exclude: Sequence[str] = (),
 ) -> Iterator[IO[bytes]]:
-    """``zfs receive [-u] [-o k=v]... target``, yielding the stream to write into.
+    """``zfs receive [-u] [-o k=v]... [-x prop]... target``, yielding the stream to write into.
 
     Without ``-o``/``-u`` (zfs-fuse) the properties are set and the file system is
     unmounted after the stream has been received.
     """
     caps = capabilities()
-    with proc.writing(receive_argv(target, caps, unmounted=unmounted, props=props)) as stream:
+    argv = receive_argv(target, caps, unmounted=unmounted, props=props, exclude=exclude)
+    with proc.writing(argv) as stream:
         yield stream
     if not caps.receive_o:
         for key, value in props.items():
