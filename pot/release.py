@@ -10,7 +10,6 @@ partial or unverified file, whatever interrupts us.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
 import os
@@ -19,7 +18,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pot import download, proc
+from pot import download, proc, vercmp
 from pot.errors import CommandFailed, PotError
 from pot.settings import Settings
 
@@ -135,54 +134,9 @@ def is_valid_release(settings: Settings, release: str, machine: Machine | None =
     return bool(release) and release in valid_releases(settings, machine)
 
 
-def _order(text: str, i: int) -> int:
-    """The weight of one non-digit character in a version comparison (Debian's rules)."""
-    if i >= len(text) or text[i].isdigit():
-        return 0
-    c = text[i]
-    if c.isalpha():
-        return ord(c)
-    if c == "~":
-        return -1
-    return ord(c) + 256
-
-
-def _skip_zeros(text: str, i: int) -> int:
-    while i < len(text) and text[i] == "0":
-        i += 1
-    return i
-
-
-def _compare_number(a: str, i: int, b: str, j: int) -> tuple[int, int, int]:
-    """Compare the digit runs at a[i:] and b[j:]; give the result and the new indexes."""
-    i, j = _skip_zeros(a, i), _skip_zeros(b, j)
-    first_diff = 0
-    while i < len(a) and a[i].isdigit() and j < len(b) and b[j].isdigit():
-        first_diff = first_diff or ord(a[i]) - ord(b[j])
-        i, j = i + 1, j + 1
-    if i < len(a) and a[i].isdigit():
-        return 1, i, j
-    if j < len(b) and b[j].isdigit():
-        return -1, i, j
-    return first_diff, i, j
-
-
-def version_compare(a: str, b: str) -> int:
-    """The order of ``sort -V`` (Debian's version comparison, then plain text order)."""
-    i = j = 0
-    while i < len(a) or j < len(b):
-        while (i < len(a) and not a[i].isdigit()) or (j < len(b) and not b[j].isdigit()):
-            diff = _order(a, i) - _order(b, j)
-            if diff:
-                return diff
-            i, j = i + 1, j + 1
-        diff, i, j = _compare_number(a, i, b, j)
-        if diff:
-            return diff
-    return (a > b) - (a < b)
-
-
-version_key = functools.cmp_to_key(version_compare)
+# the order of ``sort -V``, which upstream sorts the release names with
+version_compare = vercmp.compare
+version_key = vercmp.key
 
 
 def expected_sha256(manifest: Path) -> str | None:
