@@ -50,6 +50,8 @@ class Caps:
     receive_u: bool
     receive_o: bool
     list_p: bool
+    # the lz4 compression algorithm (init's choice for POT_ZFS_ROOT)
+    lz4: bool = True
 
 
 # --------------------------------------------------------------------------- helpers
@@ -162,6 +164,12 @@ def property_names(name: str) -> frozenset[str]:
 def used(name: str) -> str:
     """The human-readable ``used`` size, as ``zfs get`` prints it (``1.2G``)."""
     return get(name, "used")
+
+
+def used_tree(root: str) -> dict[str, str]:
+    """name -> human-readable ``used`` of every file system from root down, in one call."""
+    argv = _zfs("list", "-H", "-o", "name,used", "-r", "-t", "filesystem", root)
+    return {row[0]: row[1] for row in _rows(_missing_is_empty(argv)) if len(row) == 2}
 
 
 def snapshots(name: str, *, recursive: bool = False) -> list[str]:
@@ -352,10 +360,25 @@ def usage_flags(text: str, subcommand: str) -> frozenset[str]:
     return frozenset(letters)
 
 
+def property_values(text: str, prop: str) -> frozenset[str]:
+    """The values the property table of a usage text allows for prop (``on | off | ...``)."""
+    for line in text.splitlines():
+        words = line.split()
+        if words[:1] == [prop] and len(words) > 3:
+            return frozenset(v.strip() for v in " ".join(words[3:]).split("|"))
+    return frozenset()
+
+
 def parse_caps(receive_usage: str, list_usage: str) -> Caps:
+    """Capabilities from ``zfs receive``'s usage and ``zfs list``'s (with its property table)."""
     receive = usage_flags(receive_usage, "receive")
     listing = usage_flags(list_usage, "list")
-    return Caps(receive_u="u" in receive, receive_o="o" in receive, list_p="p" in listing)
+    return Caps(
+        receive_u="u" in receive,
+        receive_o="o" in receive,
+        list_p="p" in listing,
+        lz4="lz4" in property_values(list_usage, "compression"),
+    )
 
 
 def _usage(*args: str) -> str:

@@ -58,6 +58,13 @@ BSD_LIST = (
     "usage:\n"
     "\tlist [-Hp] [-r|-d max] [-o property[,...]] [-s property]...\n"
     "\t    [-S property]... [-t type[,...]] [filesystem|volume|snapshot] ...\n"
+    "\n"
+    "The following properties are supported:\n"
+    "\n"
+    "\tPROPERTY       EDIT  INHERIT   VALUES\n"
+    "\n"
+    "\tcompression     YES      YES   on | off | lzjb | gzip | gzip-[1-9] | zle | lz4 | "
+    "zstd | zstd-[1-19] | zstd-fast | zstd-fast-[1-10,20,30,40,50,60,70,80,90,100,500,1000]\n"
 )
 
 
@@ -113,11 +120,19 @@ def test_parse_tree_refuses_a_short_row() -> None:
 
 
 def test_parse_caps_zfs_fuse() -> None:
-    assert zfs.parse_caps(FUSE_RECEIVE, FUSE_LIST) == Caps(False, False, False)
+    assert zfs.parse_caps(FUSE_RECEIVE, FUSE_LIST) == Caps(False, False, False, lz4=False)
 
 
 def test_parse_caps_freebsd() -> None:
-    assert zfs.parse_caps(BSD_RECEIVE, BSD_LIST) == Caps(True, True, True)
+    assert zfs.parse_caps(BSD_RECEIVE, BSD_LIST) == Caps(True, True, True, lz4=True)
+
+
+def test_property_values() -> None:
+    assert zfs.property_values(FUSE_LIST, "compression") == frozenset(
+        {"on", "off", "lzjb", "gzip", "gzip-[1-9]", "zle"}
+    )
+    assert zfs.property_values(FUSE_LIST, "mountpoint") == frozenset({"<path>", "legacy", "none"})
+    assert zfs.property_values(FUSE_LIST, "nonsense") == frozenset()
 
 
 def test_usage_flags_reads_continuation_lines_only_of_the_subcommand() -> None:

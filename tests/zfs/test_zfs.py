@@ -174,4 +174,4 @@ def test_receive_of_a_broken_stream_fails(root: tuple[str, Path]) -> None:
 
 def test_capabilities_of_zfs_fuse() -> None:
     zfs.capabilities.cache_clear()
-    assert zfs.capabilities() == Caps(receive_u=False, receive_o=False, list_p=False)
+    assert zfs.capabilities() == Caps(receive_u=False, receive_o=False, list_p=False, lz4=False)

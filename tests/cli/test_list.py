@@ -1,0 +1,131 @@
+"""pot list / ls without ZFS: options, errors, bases, flavours, bridges, empty pot list."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cli_env import CliEtc
+from click.testing import CliRunner
+from fakebin import FakeBin, freebsd_tools
+
+from pot.cli.main import cli
+from pot.cli.params import help_text
+
+HELP = help_text("list")
+EXCLUSIVE = "###>  Options -b -p -f -F -B -a are mutually exclusive\n"
+
+
+def pot(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def tools(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeBin:
+    return freebsd_tools(tmp_path / "bin", monkeypatch)
+
+
+@pytest.mark.parametrize("name", ["list", "ls"])
+def test_no_pot(cli_etc: CliEtc, name: str) -> None:
+    assert pot(name) == (0, "No pot created yet...\n", "")
+    assert pot(name, "-p") == (0, "No pot created yet...\n", "")
+    assert pot(name, "-q") == (0, "", "")
+    (cli_etc.fs_root / "jails").mkdir()
+    assert pot(name, "-v") == (0, "No pot created yet...\n", "")
+
+
+def test_help(cli_etc: CliEtc) -> None:
+    assert pot("ls", "-h") == (0, HELP, "")
+
+
+def test_illegal_option(cli_etc: CliEtc) -> None:
+    assert pot("ls", "-Z") == (1, HELP, "Illegal option -Z\n")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["-b", "-f"],
+        ["-p", "-p"],
+        ["-pp"],
+        ["-a", "-F"],
+        ["-B", "-b"],
+        ["-f", "-q", "-p"],
+        ["-a", "-a"],
+    ],
+)
+def test_kinds_are_mutually_exclusive(cli_etc: CliEtc, args: list[str]) -> None:
+    assert pot("ls", *args) == (1, EXCLUSIVE + HELP, "")
+
+
+@pytest.mark.parametrize("args", [["-a", "-q"], ["-q", "-a"], ["-qa"]])
+def test_all_and_quiet_are_incompatible(cli_etc: CliEtc, args: list[str]) -> None:
+    assert pot("ls", *args) == (1, "###>  Options -a and -q are incompatible\n" + HELP, "")
+
+
+def test_bases(cli_etc: CliEtc) -> None:
+    bases = cli_etc.fs_root / "bases"
+    for name in ("14.1", "13.2", ".hidden"):
+        (bases / name).mkdir(parents=True)
+    (bases / "not-a-base").write_text("")
+    assert pot("ls", "-b") == (0, "bases: 13.2\nbases: 14.1\n", "")
+    assert pot("ls", "-b", "-q") == (0, "13.2\n14.1\n", "")
+
+
+def test_no_bases_folder(cli_etc: CliEtc) -> None:
+    assert pot("ls", "-b") == (0, "", "")
+
+
+def test_flavours(cli_etc: CliEtc) -> None:
+    folder = cli_etc.etc / "flavours"
+    folder.mkdir()
+    for name in ("dns", "dns.sh", "slim", "fbsd-update.sh", "ssh", ".hidden"):
+        (folder / name).write_text("")
+    assert pot("ls", "-F") == (
+        0,
+        "flavour: dns\nflavour: fbsd-update\nflavour: slim\nflavour: ssh\n",
+        "",
+    )
+    assert pot("ls", "-F", "-q") == (0, "dns\nfbsd-update\nslim\nssh\n", "")
+
+
+def test_flavours_two_scripts_both_listed(cli_etc: CliEtc) -> None:
+    # upstream's `xargs basename a.sh b.sh` takes b.sh as a suffix and prints only "a"
+    folder = cli_etc.etc / "flavours"
+    folder.mkdir()
+    for name in ("a.sh", "b.sh"):
+        (folder / name).write_text("")
+    assert pot("ls", "-F", "-q") == (0, "a\nb\n", "")
+
+
+def test_no_flavour_folder(cli_etc: CliEtc) -> None:
+    assert pot("ls", "-F") == (0, "", "")
+
+
+def test_bridges(cli_etc: CliEtc) -> None:
+    bridges = cli_etc.fs_root / "bridges"
+    bridges.mkdir()
+    (bridges / "stage").write_text("net=10.1.0.0/28\n")
+    (bridges / "prod").write_text("net=10.2.0.0/28\n")
+    assert pot("ls", "-B") == (0, "bridge: prod\nbridge: stage\n", "")
+    assert pot("ls", "-B", "-q") == (0, "prod\nstage\n", "")
+
+
+def test_pots_without_zfs(cli_etc: CliEtc, tools: FakeBin) -> None:
+    jails = cli_etc.fs_root / "jails"
+    (jails / "web" / "conf").mkdir(parents=True)
+    (jails / "web" / "conf" / "pot.conf").write_text(
+        "pot.level=0\nnetwork_type=public-bridge\nip=10.192.0.3\n"
+    )
+    (jails / "db" / "conf").mkdir(parents=True)
+    (jails / "db" / "conf" / "pot.conf").write_text("network_type=inherit\n")
+    tools.tool("jls", {"-j web": ("", 0), "*": ("", 1)})
+    assert pot("ls") == (
+        0,
+        "pot name : db\n\tnetwork : inherit\n\tactive : false\n\n"
+        "pot name : web\n\tnetwork : public-bridge\n\tip : 10.192.0.3\n\tactive : true\n\n",
+        "",
+    )
+    assert pot("ls", "-q") == (0, "db\nweb\n", "")
+    assert tools.calls() == [["jls", "-j", "db"], ["jls", "-j", "web"]]
