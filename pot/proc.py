@@ -146,6 +146,12 @@ def reading(argv: Sequence[str], *, env: Mapping[str, str] | None = None) -> Ite
             raise CommandFailed(argv, rc, _read_back(err))
 
 
+def _close_broken(stream: IO[bytes]) -> None:
+    """Close a pipe whose reader is gone; the bytes still buffered are lost anyway."""
+    with contextlib.suppress(BrokenPipeError):
+        stream.close()
+
+
 def _read_back(f: IO[bytes]) -> str:
     f.seek(0)
     return f.read().decode(errors="replace")
@@ -156,6 +162,8 @@ def writing(argv: Sequence[str], *, env: Mapping[str, str] | None = None) -> Ite
     """Start argv and yield its stdin as a binary stream; close it and check the status.
 
     If the body raises, the process is killed, so a half-fed consumer never commits.
+    A consumer that stops reading and fails (the body or the close then gets
+    BrokenPipeError) is reported as CommandFailed with its own status and message.
     """
     _log(argv)
     # its output goes to a file: a consumer blocked on a full stdout pipe never reads stdin
@@ -165,6 +173,12 @@ def writing(argv: Sequence[str], *, env: Mapping[str, str] | None = None) -> Ite
         try:
             yield p.stdin
             p.stdin.close()
+        except BrokenPipeError:
+            _close_broken(p.stdin)
+            rc = p.wait()
+            if rc != 0:
+                raise CommandFailed(argv, rc, _read_back(out)) from None
+            raise
         except BaseException:
             _kill([p])
             raise

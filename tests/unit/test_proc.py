@@ -244,3 +244,14 @@ def test_writing_survives_a_chatty_consumer(tmp_path: Path, deadline: None) -> N
     with proc.writing(["sh", "-c", script]) as stream:
         stream.write(b"data" * 50000)
     assert (tmp_path / "got").read_bytes() == b"data" * 50000
+
+
+@pytest.mark.parametrize("size", [10, 1 << 20])
+def test_writing_reports_a_consumer_that_failed_without_reading(size: int, deadline: None) -> None:
+    # the writer sees a broken pipe (in a write or in the final flush); the consumer's
+    # own status and message are what matters
+    consumer = ["sh", "-c", "echo 'cannot receive: bad stream' >&2; exit 1"]
+    with pytest.raises(CommandFailed) as info, proc.writing(consumer) as stream:
+        for _ in range(64):
+            stream.write(b"x" * size)
+    assert (info.value.returncode, info.value.stderr) == (1, "cannot receive: bad stream\n")
