@@ -298,6 +298,11 @@ def _bridges() -> list[str]:
     return _query(["ifconfig", "-g", "bridge"]).split()
 
 
+def inet_addresses(interface: str) -> list[str]:
+    """The IPv4 addresses of an interface (``ifconfig <if> inet``); [] when it fails."""
+    return _inet_addresses(interface)
+
+
 def _inet_addresses(interface: str) -> list[str]:
     addresses = []
     for line in _query(["ifconfig", interface, "inet"]).splitlines():

@@ -54,10 +54,8 @@ class FakeBin:
 def freebsd_tools(folder: Path, monkeypatch: pytest.MonkeyPatch) -> FakeBin:
     """ifconfig knowing em0 (192.168.0.10) only, jls with no jail, sysrc answering /etc/pf.conf."""
     fake = FakeBin(folder, monkeypatch)
-    fake.tool(
-        "ifconfig",
-        {"em0": ("em0: flags=8843<UP>\n\tinet 192.168.0.10 netmask 0xffffff00\n", 0), "*": ("", 1)},
-    )
+    em0 = "em0: flags=8843<UP>\n\tinet 192.168.0.10 netmask 0xffffff00\n"
+    fake.tool("ifconfig", {"em0": (em0, 0), "em0 inet": (em0, 0), "*": ("", 1)})
     fake.tool("jls", {"*": ("", 1)})
     fake.tool("sysrc", {"-n pf_rules": ("/etc/pf.conf\n", 0)})
     return fake

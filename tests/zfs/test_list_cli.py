@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import potfactory
 import pytest
 from click.testing import CliRunner
-from conftest import PotEnv
 from fakebin import FakeBin, freebsd_tools
 
 from pot.cli.main import cli
+
+if TYPE_CHECKING:
+    # tests/conftest.py (a plain import would find tests/cli/conftest.py first)
+    from conftest import PotEnv
 
 pytestmark = pytest.mark.zfs
 
