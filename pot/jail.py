@@ -15,6 +15,15 @@ def is_running(name: str) -> bool:
     return proc.run(["jls", "-j", name], check=False).ok
 
 
+def jid(name: str) -> int | None:
+    """The jail id of a running jail (``jls -j <name> jid``); None when it does not run."""
+    if not name:
+        return None
+    result = proc.run(["jls", "-j", name, "jid"], check=False)
+    text = result.stdout.strip()
+    return int(text) if result.ok and text.isdigit() else None
+
+
 def run_in_root(root: Path, command: Sequence[str]) -> int:
     """Run a command in a throw-away jail on root (``jail -c path=<root> command=...``).
 

@@ -1,4 +1,4 @@
-"""Resource accounting: rctl(8) and the sysctls it depends on."""
+"""Resource accounting: rctl(8), the sysctls it depends on, and a jail's CPU set (cpuset)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,24 @@ def parse_usage(text: str) -> dict[str, str]:
     return usage
 
 
-def usage(jail_name: str) -> dict[str, str]:
-    """The raw resource usage of a jail (``rctl -u jail:<name>``)."""
-    return parse_usage(proc.run(["rctl", "-u", f"jail:{jail_name}"], check=False).stdout)
+def usage(jail_name: str, *, human: bool = False) -> dict[str, str]:
+    """The resource usage of a jail (``rctl -u jail:<name>``); ``human``: ``-h`` (``10M``)."""
+    argv = ["rctl", "-hu" if human else "-u", f"jail:{jail_name}"]
+    return parse_usage(proc.run(argv, check=False).stdout)
+
+
+def parse_cpuset(text: str) -> str:
+    """The CPU list of ``cpuset -g`` output (``0,1``), as upstream cuts it.
+
+    Upstream drops the ``domain`` lines, keeps what follows the first ``:`` up to a
+    second one, and deletes blanks; several lines stay separate lines.
+    """
+    kept = [line for line in text.splitlines() if "domain" not in line]
+    # cut passes a line without the delimiter through whole
+    fields = [line.split(":")[1] if ":" in line else line for line in kept]
+    return "\n".join("".join(field.split()) for field in fields)
+
+
+def jail_cpus(jail_name: str) -> str:
+    """The CPUs a running jail may use (``cpuset -g -j <name>``), e.g. ``0,1``."""
+    return parse_cpuset(proc.run(["cpuset", "-g", "-j", jail_name], check=False).stdout)

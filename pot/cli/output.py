@@ -7,7 +7,9 @@ except where upstream redirects to stderr explicitly.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 
 import click
 
@@ -71,3 +73,20 @@ def uninstall(handler: logging.Handler) -> None:
 def set_verbosity(level: int) -> None:
     """0: errors only; 1: and info; 2 or more: and debug (upstream's _POT_VERBOSITY)."""
     logging.getLogger("pot").setLevel(_LEVELS.get(level, logging.DEBUG))
+
+
+@contextlib.contextmanager
+def command_trace(*, visible: bool) -> Iterator[None]:
+    """Show or hide pot.proc's ``CMD >`` trace while the block runs.
+
+    Data commands (info, show ...) take ``-v`` to choose a longer format; upstream
+    prints nothing else there, so the trace is kept for ``-vv`` and beyond.
+    """
+    logger = logging.getLogger("pot.proc")
+    previous = logger.level
+    if not visible:
+        logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pot import jail, model, potconf, zfs
-from pot.errors import PotNotFound, worded
+from pot.errors import ConfigError, PotNotFound, worded
 from pot.model import PotType
 from pot.potconf import PotConf
 from pot.settings import Settings
@@ -66,3 +66,20 @@ def is_running(pot: str) -> bool:
 def snapshots(s: Settings, pot: str) -> list[str]:
     """Snapshot names (after ``@``) of the pot's own dataset, oldest first."""
     return [name.split("@", 1)[1] for name in zfs.snapshots(model.pot_dataset(s, pot))]
+
+
+def pot_names(s: Settings) -> list[str]:
+    """Every folder under ``POT_FS_ROOT/jails``, sorted: upstream's ``ls -d jails/*/``."""
+    try:
+        entries = list((s.fs_root / "jails").iterdir())
+    except OSError:
+        return []
+    return sorted(e.name for e in entries if not e.name.startswith(".") and e.is_dir())
+
+
+def read_conf_or_empty(s: Settings, pot: str) -> PotConf:
+    """pot.conf, or an empty one when it is missing or unreadable (upstream's grep: nothing)."""
+    try:
+        return read_conf(s, pot)
+    except ConfigError:
+        return PotConf()
