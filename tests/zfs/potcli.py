@@ -1,0 +1,174 @@
+"""An initialised pot on the test pool, the stand-ins for FreeBSD's tools, and the CLI.
+
+Used by the snapshot, info, show, destroy, rename and prune tests: pots are built on
+disk with tests/potfactory.py, "running" pots are jails of the stand-in jail(8).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from potfactory import init_layout, single_pot
+from standins.harness import Standins, run_pot
+
+from pot import potconf
+from pot.potconf import FsCompEntry, NewPot
+from pot.settings import Settings
+
+# zfs-fuse's `zfs unmount` (and destroy, rename ...) runs umount(8) from PATH; the
+# stand-in umount knows only the mounts pot makes itself, so the real one goes first
+_SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
+
+
+class PotCli:
+    """The test's pot installation: settings, folders, pots, jails and ``pot`` runs."""
+
+    def __init__(self, env: object, standins: Standins) -> None:
+        self.standins = standins
+        self.zfs_root: str = env.zfs_root  # type: ignore[attr-defined]
+        self.fs_root: Path = env.fs_root  # type: ignore[attr-defined]
+        self.tmp: Path = env.tmp  # type: ignore[attr-defined]
+        self.env = env
+
+    @property
+    def settings(self) -> Settings:
+        return self.env.settings()  # type: ignore[attr-defined,no-any-return]
+
+    def run(self, *args: str) -> tuple[int, str, str]:
+        """``pot args...`` in-process: (exit status, stdout, stderr)."""
+        return run_pot(*args)
+
+    # ---------------------------------------------------------------- pots
+
+    def single(self, name: str, **kwargs: str) -> Path:
+        return single_pot(self.zfs_root, self.fs_root, name, **kwargs)
+
+    def multi(
+        self,
+        name: str,
+        *,
+        level: int,
+        base: str = "14.1",
+        potbase: str = "",
+        network_type: str = "inherit",
+        ip: str = "",
+        bridge: str = "",
+    ) -> Path:
+        """A multi pot as create leaves it (datasets, conf/ and fscomp.conf), not mounted."""
+        dataset = f"{self.zfs_root}/jails/{name}"
+        self.zfs("create", dataset)
+        for child in {0: (), 1: ("usr.local", "custom"), 2: ("custom",)}[level]:
+            self.zfs("create", f"{dataset}/{child}")
+        folder = self.fs_root / "jails" / name
+        (folder / "m").mkdir()
+        (folder / "conf").mkdir()
+        new = NewPot(
+            level=level,
+            pot_type="multi",
+            base=base,
+            potbase=potbase,
+            dns="inherit",
+            hostname=f"{name}.test",
+            osrelease=potconf.osrelease_value(base),
+            stack="ipv4",
+            network_type=network_type,
+            ip=ip,
+            bridge=bridge,
+        )
+        potconf.write(folder / "conf" / "pot.conf", potconf.created(new))
+        potconf.write_fscomp(
+            folder / "conf" / "fscomp.conf", self._entries(name, level, base, potbase)
+        )
+        return folder
+
+    def _entries(self, name: str, level: int, base: str, potbase: str) -> list[FsCompEntry]:
+        """fscomp.conf as create writes it (reference pot-conf.md)."""
+        b = f"{self.zfs_root}/bases/{base}"
+        own = f"{self.zfs_root}/jails/{name}"
+        if level == 0:
+            return [
+                FsCompEntry(b, "/"),
+                FsCompEntry(f"{b}/usr.local", "/usr/local"),
+                FsCompEntry(f"{b}/custom", "/opt/custom"),
+            ]
+        if level == 1:
+            usr_local = FsCompEntry(f"{own}/usr.local", "/usr/local", "zfs-remount")
+        else:
+            usr_local = FsCompEntry(
+                f"{self.zfs_root}/jails/{potbase}/usr.local", "/usr/local", "ro"
+            )
+        return [
+            FsCompEntry(b, "/", "ro"),
+            usr_local,
+            FsCompEntry(f"{own}/custom", "/opt/custom", "zfs-remount"),
+        ]
+
+    def base(self, name: str) -> str:
+        """``bases/<name>`` with its usr.local and custom children (no release inside)."""
+        dataset = f"{self.zfs_root}/bases/{name}"
+        self.zfs("create", dataset)
+        for child in ("usr.local", "custom"):
+            self.zfs("create", f"{dataset}/{child}")
+        return dataset
+
+    def bridge(self, name: str, net: str, gateway: str) -> Path:
+        path = self.fs_root / "bridges" / name
+        path.write_text(f"net={net}\ngateway={gateway}\nname={name}\n")
+        return path
+
+    def conf(self, pot: str) -> potconf.PotConf:
+        return potconf.read(self.fs_root / "jails" / pot / "conf" / "pot.conf")
+
+    def set(self, pot: str, key: str, value: str) -> None:
+        """Set a pot.conf key in place (or append it)."""
+        path = self.fs_root / "jails" / pot / "conf" / "pot.conf"
+        conf = potconf.read(path)
+        conf.set(key, value)
+        potconf.write(path, conf)
+
+    def start(self, pot: str) -> None:
+        """Make the pot "run": a persistent jail of the stand-in jail(8)."""
+        path = self.fs_root / "jails" / pot / "m"
+        subprocess.run(["jail", "-c", f"name={pot}", f"path={path}", "persist"], check=True)
+
+    def stop(self, pot: str) -> None:
+        subprocess.run(["jail", "-r", pot], check=True, capture_output=True)
+
+    # ---------------------------------------------------------------- ZFS
+
+    def zfs(self, *args: str) -> str:
+        return subprocess.run(["zfs", *args], capture_output=True, text=True, check=True).stdout
+
+    def tree(self, below: str = "") -> list[str]:
+        """Every dataset and snapshot under the root (or root/below), names without the root."""
+        root = f"{self.zfs_root}/{below}" if below else self.zfs_root
+        out = self.zfs("list", "-H", "-o", "name", "-t", "all", "-r", root)
+        names = [line.removeprefix(self.zfs_root + "/") for line in out.splitlines()]
+        # each dataset followed by its snapshots
+        return sorted(names, key=lambda name: name.split("@", 1))
+
+    def snap(self, dataset: str, name: str, *, recursive: bool = True) -> None:
+        self.zfs("snapshot", *(["-r"] if recursive else []), f"{self.zfs_root}/{dataset}@{name}")
+
+    def fscomp(self, name: str) -> str:
+        """A new fscomp (``fscomp/<name>``), as create-fscomp makes it."""
+        dataset = f"{self.zfs_root}/fscomp/{name}"
+        self.zfs("create", dataset)
+        return dataset
+
+
+def make(
+    pot_env: object, standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> PotCli:
+    real = tmp_path / "real-umount"
+    real.mkdir()
+    umount = shutil.which("umount", path=_SYSTEM_PATH)
+    assert umount is not None
+    (real / "umount").symlink_to(umount)
+    monkeypatch.setenv("PATH", f"{real}{os.pathsep}{os.environ['PATH']}")
+    init_layout(pot_env.zfs_root, pot_env.fs_root, pot_env.cache)  # type: ignore[attr-defined]
+    return PotCli(pot_env, standins)
