@@ -161,6 +161,12 @@ class PotCli:
         return dataset
 
 
+def real_zfs() -> str:
+    found = shutil.which("zfs", path=_SYSTEM_PATH)
+    assert found is not None
+    return found
+
+
 def make(
     pot_env: object, standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> PotCli:
