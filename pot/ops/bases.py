@@ -27,8 +27,8 @@ from functools import partial
 from pathlib import Path
 
 from pot import model, potconf, proc, release, zfs
-from pot.errors import CommandFailed, NotImplementedCommand, PotError, UsageError
-from pot.ops import checks, common
+from pot.errors import CommandFailed, PotError, UsageError
+from pot.ops import checks, common, create
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -259,10 +259,11 @@ def _remove(path: Path) -> None:
 def _create_base_pot(s: Settings, base: str, pot: str) -> None:
     """Create the level-0 pot of a base: ``create -l 0 -b <base> -p <pot> -f fbsd-update``.
 
-    HOOK: the create operation is not written yet; until it is, create-base stops here
-    (and removes the base again). Replace the body with the call into ops.create.
+    The fbsd-update flavour is a bootstrap script (freebsd-update inside the running
+    pot), which needs pot start: until this version has it, the pot gets no flavour.
     """
-    raise NotImplementedCommand("create")
+    log.debug("The flavour fbsd-update needs pot start: not applied to %s", pot)
+    create.create(s, create.CreateOptions(pot=pot, level="0", base=base))
 
 
 def snapshot_full(s: Settings, pot: str) -> str:

@@ -14,12 +14,11 @@ from click.testing import CliRunner
 
 from pot import potconf
 from pot.cli.main import cli
+from pot.errors import PotError
 from pot.ops import bases
 from pot.settings import Settings
 
 pytestmark = pytest.mark.zfs
-
-NOT_YET = "###>  pot create: not implemented yet in this version\n"
 
 
 def _zfs(*args: str) -> str:
@@ -162,19 +161,58 @@ def test_named_base_and_existing_base(env: object, monkeypatch: pytest.MonkeyPat
     assert _run("-r", "14.1", "-b", "fbsd.14.1") == (1, "###>  fbsd.14.1 is already a base\n")
 
 
-def test_failing_base_pot_removes_everything(env: object) -> None:
-    """The real hook (create is not there yet) fails: nothing of the base may stay."""
+def test_base_pot_is_created(env: object) -> None:
+    """The real hook: create -l 0 makes the base's pot, then the base is snapshot."""
+    zroot, fs_root = env.zfs_root, env.fs_root  # type: ignore[attr-defined]
+    code, out = _run("-r", "14.1")
+    assert code == 0, out
+    assert out.startswith(
+        "===>  Automatically use 14.1 as base name\n"
+        "===>  Create a base with release 14.1\n"
+        f"===>  Create the zfs datasets for base release {zroot}/bases/14.1\n"
+        "===>  Create the related pot [base-14_1]\n"
+        "===>  Creating a new pot\n"
+        "===>  pot name     : base-14_1\n"
+        "===>  type         : multi\n"
+        "===>  base         : 14.1\n"
+    )
+    conf = (fs_root / "jails" / "base-14_1" / "conf" / "pot.conf").read_text()
+    assert conf.startswith("pot.level=0\npot.type=multi\npot.base=14.1\npot.potbase=\n")
+    assert 'osrelease="14.1-RELEASE"\n' in conf
+    fscomp = (fs_root / "jails" / "base-14_1" / "conf" / "fscomp.conf").read_text()
+    assert fscomp == (
+        f"{zroot}/bases/14.1 /\n"
+        f"{zroot}/bases/14.1/usr.local /usr/local\n"
+        f"{zroot}/bases/14.1/custom /opt/custom\n"
+    )
+    names = _zfs("list", "-H", "-o", "name", "-t", "all", "-r", zroot).split()
+    snaps = sorted(name.split("@")[0] for name in names if "@" in name)
+    assert snaps == [
+        f"{zroot}/bases/14.1",
+        f"{zroot}/bases/14.1/custom",
+        f"{zroot}/bases/14.1/usr.local",
+    ]
+    assert f"{zroot}/jails/base-14_1" in names
+
+
+def test_failing_base_pot_removes_everything(env: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The base's pot cannot be made: nothing of the base may stay."""
     zroot, fs_root, cache = env.zfs_root, env.fs_root, env.cache  # type: ignore[attr-defined]
+
+    def failing(*_args: object, **_kwargs: object) -> None:
+        raise PotError("create failed")
+
+    monkeypatch.setattr(bases.create, "create", failing)
     code, out = _run("-r", "14.1")
     assert code == 1
-    assert out.endswith("===>  Create the related pot [base-14_1]\n" + NOT_YET)
+    assert out.endswith("===>  Create the related pot [base-14_1]\n###>  create failed\n")
     assert _tree(zroot) == _init_tree(zroot, fs_root, cache)
     assert list((fs_root / "bases").iterdir()) == []
     assert not (fs_root / "jails" / "base-14_1").exists()
     # the verified tarball stays cached: the next attempt needs no mirror
     shutil.rmtree(env.mirror.folder)  # type: ignore[attr-defined]
     code, out = _run("-r", "14.1")
-    assert (code, out.splitlines()[-1] + "\n") == (1, NOT_YET)
+    assert (code, out.splitlines()[-1]) == (1, "###>  create failed")
 
 
 @pytest.mark.parametrize("signal", [KeyboardInterrupt, OSError])
