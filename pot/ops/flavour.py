@@ -55,14 +55,14 @@ def apply(s: Settings, pot: str, flavour: Flavour, *, cwd: Path) -> None:
     patterns of the lines are taken from there (``copy-in-flv``: from the flavour's
     folder). Raises the failing step's error; invalid lines are logged as errors.
     """
+    if flavour.script is not None:
+        raise FlavourScriptNotSupported(flavour)
     log.debug("Flavour: %s", flavour.name)
     if flavour.commands is not None:
         log.debug("Executing %s pot commands on %s", flavour.name, pot)
         text = _read(flavour.commands)
         for step in flavours.parse(text, flavour.name):
             run_step(s, pot, step, cwd=cwd, flavour_dir=flavour.commands.parent)
-    if flavour.script is not None:
-        raise FlavourScriptNotSupported(flavour)
     log.debug("No shell script available for the flavour %s", flavour.name)
 
 
