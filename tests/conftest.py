@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ import pytest
 
 if TYPE_CHECKING:
     import basebuild
+    from standins.harness import Standins
 
 
 def _zfs_ready() -> str | None:
@@ -140,3 +142,37 @@ def freebsd_mirror(tmp_path_factory: pytest.TempPathFactory) -> basebuild.Mirror
         pytest.skip("busybox-static not installed (apt-get install busybox-static)")
     machine = host_machine()
     return basebuild.build_mirror(tmp_path_factory.mktemp("freebsd"), machine.machine, machine.arch)
+
+
+# ---------------------------------------------------------------- FreeBSD stand-ins
+
+
+@pytest.fixture
+def standins(
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> Iterator[Standins]:
+    """PATH = stand-ins for FreeBSD's tools + a few real ones; a fresh simulated host.
+
+    The host has lo0 and an external NIC, em0 (192.168.0.10/24) unless the test names
+    another with ``@pytest.mark.parametrize("standins", ["vtnet0"], indirect=True)``.
+    See tests/standins/harness.py for the helpers (calls, set_rc, state, run_pot ...).
+    """
+    from standins.harness import Standins
+
+    extif = getattr(request, "param", "em0")
+    stand = Standins.create(tmp_path_factory.mktemp("standins"), extif=extif)
+    stand.activate(monkeypatch)
+    yield stand
+    stand.cleanup()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``freebsd`` run only on a FreeBSD host (the FreeBSD CI tier)."""
+    if sys.platform.startswith("freebsd"):
+        return
+    skip = pytest.mark.skip(reason="needs a FreeBSD host: real jails, epairs and pf")
+    for item in items:
+        if item.get_closest_marker("freebsd") is not None:
+            item.add_marker(skip)
