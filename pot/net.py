@@ -37,7 +37,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pot import model, potconf, potnet, proc
+from pot import model, potconf, potnet, proc, rootpath
 from pot.errors import CommandFailed, PotError
 from pot.potconf import PotConf
 from pot.settings import Settings
@@ -492,7 +492,10 @@ def _load_pf(s: Settings) -> None:
 @contextlib.contextmanager
 def _rules_file(s: Settings, prefix: str, text: str) -> Iterator[Path]:
     """A temporary file in POT_TMP holding text, removed afterwards."""
-    fd, name = tempfile.mkstemp(prefix=f"{prefix}.", dir=s.tmp)
+    try:
+        fd, name = tempfile.mkstemp(prefix=f"{prefix}.", dir=s.tmp)
+    except OSError as exc:
+        raise NetworkError(f"cannot create a temporary file in {s.tmp}: {exc.strerror}") from exc
     path = Path(name)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -593,8 +596,16 @@ def _wait_for(interface: str) -> list[str]:
     ]
 
 
+def _in_pot(s: Settings, pot: str, path: str) -> Path:
+    """The host path of a file of the pot's root, never through a link that leads out."""
+    try:
+        return rootpath.resolve(model.pot_root(s, pot), path, strict=False)
+    except (rootpath.OutsideRoot, OSError) as exc:
+        raise NetworkError(f"{path} of the pot {pot} cannot be used: {exc}") from exc
+
+
 def _rc_conf(s: Settings, pot: str) -> Path:
-    return model.pot_root(s, pot) / "etc" / "rc.conf"
+    return _in_pot(s, pot, "/etc/rc.conf")
 
 
 def _rc_conf_line(path: Path, stale: str, line: str) -> None:
@@ -647,7 +658,7 @@ def _pot_side_public6(s: Settings, pot: str, conf: PotConf, epair: Epair) -> lis
         f'ifconfig_{epair.pot}_ipv6="inet6 accept_rtadv auto_linklocal -ifdisabled"',
     )
     _sysrc(rc_conf, "rtsold_enable=YES")
-    _rtsold_in_vnet(model.pot_root(s, pot) / "etc" / "rc.d" / "rtsold")
+    _rtsold_in_vnet(_in_pot(s, pot, "/etc/rc.d/rtsold"))
     return []
 
 
@@ -796,7 +807,11 @@ def _tunnel(s: Settings, pot: str, port: ExportPort, host_port: str, ip: str) ->
         return
     folder = model.pot_dir(s, pot)
     copy = folder / f"ncat-{pot}-{port.pot_port}"
-    shutil.copy(ncat, copy)
+    try:
+        shutil.copy(ncat, copy)
+    except OSError as exc:
+        log.error("localhost tunnel of port %s not started: %s", port.pot_port, exc)
+        return
     udp = ["-u"] if port.proto == "udp" else []
     forward = " ".join([str(ncat), *udp, ip, port.pot_port])
     pidfile = folder / f"ncat-{port.pot_port}.pid"

@@ -903,3 +903,17 @@ def test_vnet_start_bridge_creation_failure(host: Host, caplog: pytest.LogCaptur
     assert caplog.messages == ["Bridge not created"]
     # pf is still set up, as upstream goes on
     assert host.anchor_rules("pot-nat") != []
+
+
+def test_rc_conf_behind_a_link_out_of_the_pot_is_not_touched(host: Host, tmp_path: Path) -> None:
+    network_is_up(host)
+    conf = host.pot("web", "network_type=public-bridge\nip=10.192.0.3\n")
+    outside = tmp_path / "host-rc.conf"
+    outside.write_text("host=1\n")
+    etc = host.fs_root / "jails" / "web" / "m" / "etc"
+    (etc / "rc.conf").unlink()
+    (etc / "rc.conf").symlink_to("../../../../../host-rc.conf")
+    with pytest.raises(NetworkError, match=r"/etc/rc\.conf of the pot web cannot be used"):
+        net.setup(host.s, "web", conf)
+    assert outside.read_text() == "host=1\n"
+    assert not [n for n in host.standins.interfaces() if n.startswith(("p4", "epair"))]
