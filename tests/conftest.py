@@ -161,6 +161,11 @@ def standins(
     """
     from standins.harness import Standins
 
+    # datasets must outlive the (real) mounts the stand-ins make on them: set up the
+    # test's ZFS fixtures first, so they are torn down after this one
+    for name in ("pot_env", "zroot"):
+        if name in request.fixturenames:
+            request.getfixturevalue(name)
     extif = getattr(request, "param", "em0")
     stand = Standins.create(tmp_path_factory.mktemp("standins"), extif=extif)
     stand.activate(monkeypatch)

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from standins.harness import Standins, busybox_root
+from standins.harness import Standins, busybox_root, wait_for
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="chroot and mounts need root")
 
@@ -462,3 +462,36 @@ def test_run_pot_gives_status_and_both_streams(standins: Standins) -> None:
     code, out, err = standins.run_pot("version")
     assert (code, err) == (0, "")
     assert out.startswith("pot version: ")
+
+
+@needs_root
+def test_pkill_and_pgrep_see_the_processes_of_a_jail(standins: Standins, root: Path) -> None:
+    start = "exec.start=sh -c 'sleep 1234&'"
+    sh("jail", "-c", "name=web", f"path={root}", "mount.devfs", "nopersist", start)
+    found = sh("pgrep", "-l", "-j", "web", "sleep")
+    assert found.stdout.split()[1:] == ["sleep"]
+    assert sh("pgrep", "-q", "-j", "web", "^ssh").returncode == 1
+    assert sh("pkill", "-f", "-j", "web", "^sleep 1234$").returncode == 0
+    assert wait_for(lambda: sh("jls", "-j", "web").returncode == 1)
+    assert sh("pgrep", "-j", "db", "x").stderr == 'pgrep: jail "db" not found\n'
+
+
+@needs_root
+def test_devfs_of_a_jail_has_the_usual_devices(standins: Standins, root: Path) -> None:
+    sh("jail", "-c", "name=web", f"path={root}", "mount.devfs", "persist")
+    listing = sh("jexec", "web", "/bin/sh", "-c", "echo gone > /dev/null && ls /dev")
+    assert listing.stdout.split() == [
+        "fd",
+        "null",
+        "random",
+        "stderr",
+        "stdin",
+        "stdout",
+        "urandom",
+        "zero",
+    ]
+
+
+def test_script_runs_the_command_and_returns_its_status(standins: Standins) -> None:
+    result = sh("script", "-q", "/dev/null", "sh", "-c", "echo inside; exit 3")
+    assert (result.returncode, result.stdout) == (3, "inside\n")

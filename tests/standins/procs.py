@@ -1,4 +1,4 @@
-"""pkill(1)/pgrep(1) with FreeBSD's ``-j jail``, daemon(8) and sockstat(1).
+"""pkill(1)/pgrep(1) with FreeBSD's ``-j jail``, daemon(8), script(1) and sockstat(1).
 
 Processes are the host's, read from /proc; a process is in a jail when its root
 directory is the jail's path. daemon(8) really starts its command, detached, and
@@ -33,6 +33,8 @@ DAEMON_USAGE = """usage: daemon [-cfHrS] [-p child_pidfile] [-P supervisor_pidfi
 def run(tool: str, args: list[str]) -> int:
     if tool == "daemon":
         return _daemon(args)
+    if tool == "script":
+        return _script(args)
     if tool == "sockstat":
         return _sockstat(args)
     return _pgrep(tool, args)
@@ -207,6 +209,43 @@ def _daemon(args: list[str]) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- script
+
+
+SCRIPT_USAGE = """usage: script [-aeFfkqrw] [-t time] [file [command ...]]
+       script -p [-deq] [-T fmt] [file]"""
+
+
+def _script(args: list[str]) -> int:
+    """FreeBSD's ``script [-q] file command ...`` (pot exec -t): the command's status.
+
+    The command runs on the caller's terminal rather than a new pty, and its output is
+    copied to file only when file is not /dev/null.
+    """
+    opts, rest = getopt("script", args, "adeFfkpqrT:t:w", SCRIPT_USAGE)
+    flags = {k for k, _ in opts}
+    if flags & {"p", "r"}:
+        raise ToolError("script: -p and -r are not simulated by the stand-in", rc=70)
+    typescript = rest[0] if rest else "typescript"
+    command = rest[1:] or [os.environ.get("SHELL", "/bin/sh"), "-i"]
+    if typescript == "/dev/null":
+        try:
+            return subprocess.call(command)
+        except OSError as exc:
+            raise ToolError(f"script: {command[0]}: {exc.strerror}") from None
+    with open(typescript, "ab" if "a" in flags else "wb") as log:
+        try:
+            done = subprocess.run(
+                command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False
+            )
+        except OSError as exc:
+            raise ToolError(f"script: {command[0]}: {exc.strerror}") from None
+        log.write(done.stdout)
+        sys.stdout.buffer.write(done.stdout)
+        sys.stdout.flush()
+    return done.returncode
+
+
 # ---------------------------------------------------------------- sockstat
 
 
@@ -269,7 +308,3 @@ def _address(hexaddr: str, family: str) -> str:
 
     words = b"".join(raw[i : i + 4][::-1] for i in range(0, 16, 4))
     return str(ipaddress.IPv6Address(words))
-
-
-def _unused() -> None:  # pragma: no cover - keeps sys imported for error output
-    sys.stderr.flush()

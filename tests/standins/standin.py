@@ -55,6 +55,7 @@ TOOLS: dict[str, str] = {
     "pkill": "procs",
     "pgrep": "procs",
     "daemon": "procs",
+    "script": "procs",
     "sockstat": "procs",
 }
 
