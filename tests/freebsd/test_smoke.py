@@ -13,9 +13,9 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import PotEnv
 from standins.harness import run_pot
 
 pytestmark = [
@@ -55,7 +55,7 @@ def jail_name() -> Iterator[str]:
     run("jail", "-R", name)
 
 
-def test_init_makes_the_datasets(pot_env: PotEnv) -> None:
+def test_init_makes_the_datasets(pot_env: Any) -> None:  # conftest.PotEnv
     pot_env.write_conf(POT_GROUP="wheel")
     code, _out, err = run_pot("init", "-m")
     assert (code, err) == (0, "")
