@@ -1,6 +1,7 @@
 """Image pipeline: pot.images against upstream's recipe, from one saved send stream.
 
-Usage: python bench/images.py [--size MB] [--stream FILE] [--level N] [--runs N] [--json FILE]
+Usage: python bench/images.py [--size MB | --stream FILE] [--save-stream FILE] [--level N]
+                              [--runs N] [--json FILE]
 
 The input is a ``zfs send -R`` stream of real files (/usr/share, /usr/lib) copied to a
 dataset of a private zfs-fuse pool made for the run (or a tar of the same files when
@@ -385,6 +386,7 @@ def main() -> int:
     parser.add_argument("--level", type=int, default=6)
     parser.add_argument("--runs", type=int, default=1, help="export runs (import: 3x)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--save-stream", type=Path, help="keep a copy of the stream here")
     args = parser.parse_args()
     for tool in ("xz", "xzcat", "cc", "cmp"):
         if shutil.which(tool) is None:
@@ -396,6 +398,8 @@ def main() -> int:
             stream, origin = args.stream, f"saved stream {args.stream}"
         else:
             stream, origin = make_stream(work, args.size << 20)
+            if args.save_stream:
+                shutil.copyfile(stream, args.save_stream)
         export = run_export(stream, work, skein, args.level, args.runs)
         check_outputs(work, stream, skein)
         imports = run_import(work, skein, 3 * args.runs)

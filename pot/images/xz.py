@@ -16,11 +16,12 @@ Memory stays bounded by ``workers + 1`` blocks in flight, whatever the image siz
 
 from __future__ import annotations
 
+import contextlib
 import lzma
 import os
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import BinaryIO, TypeVar
@@ -75,7 +76,7 @@ def block_size(level: int) -> int:
 
 def ordered_map(
     fn: Callable[[T], R], items: Iterable[T], *, workers: int, window: int, wait: bool = False
-) -> Iterator[R]:
+) -> Generator[R, None, None]:
     """fn over items in a thread pool, results in input order, at most window pending.
 
     Items are pulled from the iterable only when a slot is free, so a reader behind
@@ -236,10 +237,12 @@ def compress(
         workers=n,
         window=n + 1,
     )
-    for block in blocks:
-        for part in block.parts:
-            emit(part)
-        records.append((block.unpadded, block.uncompressed))
+    # closing: a failing write must cancel the queued blocks now, not when collected
+    with contextlib.closing(blocks):
+        for block in blocks:
+            for part in block.parts:
+                emit(part)
+            records.append((block.unpadded, block.uncompressed))
     idx = index(records)
     emit(idx)
     emit(stream_footer(len(idx)))
@@ -390,8 +393,10 @@ def decompress(fd: int, write: Callable[[bytes], object], *, workers: int | None
         decoded = ordered_map(
             lambda ref: _decode_whole(fd, ref), run, workers=n, window=n + 1, wait=True
         )
-        for pieces in decoded:
-            for piece in pieces:
-                write(piece)
+        # closing: a failing sink must stop the workers before the caller closes fd
+        with contextlib.closing(decoded):
+            for pieces in decoded:
+                for piece in pieces:
+                    write(piece)
         if large is not None:
             decode_block(fd, large, write)

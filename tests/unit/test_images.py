@@ -15,6 +15,7 @@ import select
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import tracemalloc
 from collections.abc import Iterator
@@ -519,6 +520,53 @@ def test_failed_signing_leaves_no_files(tmp_path: Path) -> None:
     with pytest.raises(ImageError, match="invalid secret key"):
         images.write_image(io.BytesIO(b"v1"), out, "web", "1.0", "-", seckey=tmp_path / "bad.sec")
     assert list(out.iterdir()) == []
+
+
+def test_disk_full_is_an_image_error_and_leaves_no_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_fdopen = os.fdopen
+
+    def full_disk(fd: int, mode: str) -> object:
+        os.close(fd)  # the temporary file exists; every write fails as on a full disk
+        return real_fdopen(os.open("/dev/full", os.O_WRONLY), mode)
+
+    monkeypatch.setattr(os, "fdopen", full_disk)
+    with pytest.raises(ImageError, match=r"^cannot write .*web_1\.0\.xz: No space left on device$"):
+        images.write_image(io.BytesIO(stream_bytes(3 << 20)), tmp_path, "web", "1.0", "-")
+    monkeypatch.undo()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_dying_sink_stops_decompression_with_its_own_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = make_image(tmp_path, stream_bytes(8 << 20), level=0)
+    gate = threading.Event()
+    started, finished = [], []
+
+    def decode(fd: int, ref: xz.BlockRef) -> list[bytes]:
+        started.append(ref)
+        if len(started) > 1:
+            gate.wait(30)  # held until the sink has failed
+            os.pread(fd, 1, ref.offset)  # the image is still open: raises EBADF if not
+        finished.append(ref)
+        return [b"x"]
+
+    class DyingSink(io.RawIOBase):
+        def writable(self) -> bool:
+            return True
+
+        def write(self, b: object) -> int:
+            gate.set()
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(xz, "_decode_whole", decode)
+    with pytest.raises(BrokenPipeError):
+        images.decompress_into(paths.xz, DyingSink(), workers=2)  # type: ignore[arg-type]
+    # every decoder that started has finished: none reads the image descriptor once closed
+    assert len(started) > 1
+    assert sorted(r.offset for r in finished) == sorted(r.offset for r in started)
 
 
 class PatternSource(io.RawIOBase):
