@@ -183,7 +183,26 @@ def _mount_nullfs(args: list[str]) -> int:
     return 0
 
 
+def _zfs_fuse_mounts() -> set[str]:
+    """Mount points of zfs-fuse datasets (fuse mounts) on this Linux host."""
+    points: set[str] = set()
+    with open("/proc/mounts") as f:
+        for line in f:
+            fields = line.split()
+            if len(fields) > 2 and fields[2].startswith("fuse") and "/" in fields[0]:
+                points.add(fields[1].replace("\\040", " "))
+    return points
+
+
 def _umount(args: list[str]) -> int:
+    # zfs-fuse's own `zfs umount/set mountpoint/destroy` runs `umount` from PATH: that
+    # is Linux's business, not a FreeBSD call of pot's, so it goes to the real tool
+    # (compare strings only: a stat of a zfs-fuse path from here can deadlock the daemon)
+    nodes = [os.path.normpath(a) for a in args if not a.startswith("-")]
+    if nodes and all(n in _zfs_fuse_mounts() for n in nodes):
+        for real in ("/bin/umount", "/usr/bin/umount"):
+            if os.path.exists(real):
+                os.execv(real, [real, *args])
     opts, rest = getopt("umount", args, "AaF:fh:Nnt:v", UMOUNT_USAGE)
     flags = {k for k, _ in opts}
     if flags & {"a", "A", "h"}:
