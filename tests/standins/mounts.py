@@ -68,14 +68,16 @@ def mount_fs(st: Json, fstype: str, source: str, target: str, options: list[str]
 
 def unmount(st: Json, node: str, *, force: bool) -> None:
     """Unmount the last mount on node (a mount point or a source)."""
-    target = os.path.realpath(node)
-    for field in ("target", "source"):
-        for entry in reversed(st["mounts"]):
-            if os.path.realpath(entry[field]) == target:
-                if entry["real"]:
-                    _do_unmount(entry["target"], force=force)
-                st["mounts"].remove(entry)
-                return
+    # strings first: a stat (realpath) of a path on a busy zfs-fuse mount can block
+    for resolve in (os.path.abspath, os.path.realpath):
+        wanted = resolve(node)
+        for field in ("target", "source"):
+            for entry in reversed(st["mounts"]):
+                if resolve(entry[field]) == wanted:
+                    if entry["real"]:
+                        _do_unmount(entry["target"], force=force)
+                    st["mounts"].remove(entry)
+                    return
     raise ToolError(f"umount: {node}: not a file system root directory")
 
 
