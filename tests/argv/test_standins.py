@@ -495,3 +495,14 @@ def test_devfs_of_a_jail_has_the_usual_devices(standins: Standins, root: Path) -
 def test_script_runs_the_command_and_returns_its_status(standins: Standins) -> None:
     result = sh("script", "-q", "/dev/null", "sh", "-c", "echo inside; exit 3")
     assert (result.returncode, result.stdout) == (3, "inside\n")
+
+
+def test_cloned_units_skip_those_in_use(standins: Standins) -> None:
+    assert sh("ifconfig", "lo", "create").stdout == "lo1\n"
+    assert sh("ifconfig", "bridge5", "create").stdout == "bridge5\n"
+    assert sh("ifconfig", "bridge", "create").stdout == "bridge0\n"
+    taken = sh("ifconfig", "bridge5", "create")
+    assert (taken.returncode, taken.stderr) == (
+        1,
+        "ifconfig: SIOCIFCREATE2 (bridge5): File exists\n",
+    )

@@ -334,7 +334,7 @@ def _create(st: Json, name: str) -> Json:
     unit_text = name[len(cloner) :]
     if cloner not in CLONERS:
         raise ToolError(f"ifconfig: SIOCIFCREATE2 ({name}): Invalid argument")
-    used = {i["unit"] for i in st["ifaces"] if i["kind"] == _kind(cloner) and i["cloned"]}
+    used = {_unit(i) for i in st["ifaces"] if i["kind"] == _kind(cloner)}
     if unit_text:
         unit = int(unit_text)
         if unit in used or lookup(st, name) is not None:
@@ -362,6 +362,15 @@ def _reclaim(st: Json, name: str, jail: str) -> None:
             iface["vnet"] = None
             return
     raise ToolError("ifconfig: SIOCSIFRVNET: No such file or directory")
+
+
+def _unit(iface: Json) -> int | None:
+    """The cloner unit an interface holds (a renamed one keeps it; lo0 is unit 0)."""
+    if iface["unit"] is not None:
+        unit: int = iface["unit"]
+        return unit
+    digits = iface["name"][len(iface["name"].rstrip("0123456789")) :]
+    return int(digits) if digits else None
 
 
 def _kind(cloner: str) -> str:
