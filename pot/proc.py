@@ -139,6 +139,9 @@ def reading(argv: Sequence[str], *, env: Mapping[str, str] | None = None) -> Ite
             yield p.stdout
         except BaseException:
             _kill([p])
+            # now, not when the traceback lets go of p: a zfs-fuse daemon streaming into
+            # this pipe for the killed zfs send stops only when the pipe is closed
+            p.stdout.close()
             raise
         p.stdout.close()
         rc = p.wait()
@@ -181,6 +184,9 @@ def writing(argv: Sequence[str], *, env: Mapping[str, str] | None = None) -> Ite
             raise
         except BaseException:
             _kill([p])
+            # now, not when the traceback lets go of p: a zfs-fuse daemon receiving from
+            # this pipe for the killed zfs receive aborts only at end of input
+            _close_broken(p.stdin)
             raise
         rc = p.wait()
         if rc != 0:

@@ -7,6 +7,7 @@ import signal
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
+from typing import IO
 
 import pytest
 
@@ -255,3 +256,16 @@ def test_writing_reports_a_consumer_that_failed_without_reading(size: int, deadl
         for _ in range(64):
             stream.write(b"x" * size)
     assert (info.value.returncode, info.value.stderr) == (1, "cannot receive: bad stream\n")
+
+
+def test_streams_are_closed_as_soon_as_the_process_is_killed() -> None:
+    # a daemon doing the work for the killed process (zfs-fuse) sees EOF/EPIPE at once,
+    # not when the caller's traceback is released
+    streams: list[IO[bytes]] = []
+    with pytest.raises(ValueError), proc.writing(["cat"]) as stream:
+        streams.append(stream)
+        raise ValueError("body failed")
+    with pytest.raises(ValueError), proc.reading(["cat", "/dev/zero"]) as stream:
+        streams.append(stream)
+        raise ValueError("body failed")
+    assert [s.closed for s in streams] == [True, True]
