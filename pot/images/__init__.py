@@ -41,6 +41,7 @@ __all__ = [
     "decompress_into",
     "image_paths",
     "sign",
+    "uncompressed_size",
     "verify",
     "write_image",
 ]
@@ -149,24 +150,23 @@ class ImageWriter:
     def write(
         self, source: BinaryIO, *, workers: int | None = None, progress: Progress | None = None
     ) -> None:
-        """Compress the whole source stream into the .xz, hashing it on the way."""
+        """Compress the whole source stream into the .xz, hashing it on the way.
+
+        progress, if given, gets the stream bytes read and compressed so far after
+        each block (comparable with the size ``zfs send -nP`` estimates).
+        """
         if self._written:
             raise RuntimeError("an image is written from one stream")
         self._written = True
         out = self._xz.file
         hasher = self._hasher
-        done = 0
 
         def emit(data: bytes) -> None:
-            nonlocal done
             with _writing(self.paths.xz):
                 out.write(data)
             hasher.update(data)
-            if progress is not None:
-                done += len(data)
-                progress(done)
 
-        xz.compress(source, emit, level=self._level, workers=workers)
+        xz.compress(source, emit, level=self._level, workers=workers, progress=progress)
 
     def _finish(self, seckey: Path | None) -> None:
         """Write .meta, .skein (and .skein.sig) to temporary names."""
@@ -325,6 +325,20 @@ def verify(image_xz: Path, *, pubkey: Path | None = None) -> Meta:
     return Meta(meta.decode("utf-8", errors="replace"), present)
 
 
+def uncompressed_size(image_xz: Path) -> int:
+    """The size of the decompressed image, from the .xz's index (for progress bars)."""
+    try:
+        fd = os.open(image_xz, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise ImageError(f"cannot read image {image_xz}: {exc.strerror}") from exc
+    try:
+        return sum(ref.uncompressed for ref in xz.layout(fd))
+    except ImageError as exc:
+        raise ImageError(f"Image {image_xz.name} is corrupt: {exc}") from exc
+    finally:
+        os.close(fd)
+
+
 def decompress_into(
     image_xz: Path,
     sink: BinaryIO,
@@ -337,7 +351,8 @@ def decompress_into(
     Blocks are decoded in parallel when the .xz has several; memory stays bounded by a
     few blocks. A corrupt or truncated .xz raises ImageError, possibly after part of the
     stream went to sink: verify() first, and let the receiver discard what it got.
-    Errors writing to sink (a receiver that died) propagate unchanged.
+    Errors writing to sink (a receiver that died) propagate unchanged. progress, if
+    given, gets the bytes written to sink so far (see :func:`uncompressed_size`).
     """
     write: Callable[[bytes], object] = sink.write
     if progress is not None:

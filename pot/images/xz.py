@@ -214,10 +214,12 @@ def compress(
     *,
     level: int = 6,
     workers: int | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> int:
     """Compress source into one xz stream passed piece by piece to write; return its size.
 
-    write sees every byte of the .xz exactly once and in order (the hash rides on it).
+    write sees every byte of the .xz exactly once and in order (the hash rides on it);
+    progress, if given, gets the input bytes done so far after each block.
     """
     if not 0 <= level <= 9:
         raise ValueError(f"xz level must be 0-9, not {level}")
@@ -231,6 +233,7 @@ def compress(
 
     emit(stream_header())
     records: list[tuple[int, int]] = []
+    consumed = 0
     blocks = ordered_map(
         lambda chunk: encode_block(chunk, level),
         read_chunks(source, block_size(level), tail_parts=n),
@@ -243,6 +246,9 @@ def compress(
             for part in block.parts:
                 emit(part)
             records.append((block.unpadded, block.uncompressed))
+            consumed += block.uncompressed
+            if progress is not None:
+                progress(consumed)
     idx = index(records)
     emit(idx)
     emit(stream_footer(len(idx)))

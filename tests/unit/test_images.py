@@ -291,6 +291,19 @@ def test_large_blocks_stream_on_the_callers_thread(
 # ---------------------------------------------------------------- image files
 
 
+def test_progress_counts_stream_bytes_both_ways(tmp_path: Path) -> None:
+    data = stream_bytes((3 << 20) + 5)
+    seen_write: list[int] = []
+    with images.create_image(tmp_path, "web", "1.0", "-", level=0) as image:
+        image.write(io.BytesIO(data), progress=seen_write.append)
+    assert seen_write == [1 << 20, 2 << 20, 3 << 20, (3 << 20) + 5]
+    assert images.uncompressed_size(image.paths.xz) == len(data)
+    seen_read: list[int] = []
+    images.decompress_into(image.paths.xz, io.BytesIO(), progress=seen_read.append)
+    assert seen_read[-1] == len(data)
+    assert seen_read == sorted(seen_read)
+
+
 def test_write_image_makes_upstreams_three_files(tmp_path: Path) -> None:
     data = stream_bytes(2 << 20)
     paths = images.write_image(io.BytesIO(data), tmp_path, "web", "1.0", "base:1.2@1700000000")
