@@ -19,8 +19,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from basebuild import build_mirror  # noqa: E402
-from standins.harness import Standins  # noqa: E402
+from basebuild import build_mirror
+from standins.harness import Standins
 
 POT = str(Path(sys.executable).parent / "pot")
 FLAVOUR = """\
