@@ -328,14 +328,15 @@ def _install(s: Settings, name: str, xz: Path, origin: str | None, bar: Bar, und
     # checked absent at the start, so whatever has this name if we fail is ours
     undo.new_folder(model.pot_dir(s, name))
     undo.dataset(model.pot_dataset(s, name))
-    _receive(s, xz, dataset, origin, bar)
+    _receive(s, name, xz, dataset, origin, bar)
     _settle(s, hidden)
     ip = _rework_conf(s, hidden, name)
     zfs.rename(dataset, model.pot_dataset(s, name))
     return ip
 
 
-def _receive(s: Settings, xz: Path, dataset: str, origin: str | None, bar: Bar) -> None:
+def _receive(s: Settings, name: str, xz: Path, dataset: str, origin: str | None, bar: Bar) -> None:
+    """Decompress the image into ``zfs receive DATASET`` (progress labelled with name)."""
     caps = zfs.capabilities()
     props: dict[str, str] = {}
     if origin is not None and caps.receive_o:
@@ -346,11 +347,12 @@ def _receive(s: Settings, xz: Path, dataset: str, origin: str | None, bar: Bar) 
         log.debug("zfs receive -o is not available: received as a copy, not a clone of %s", origin)
     # the new datasets inherit the pool's encryption rather than the stream's setting
     exclude = ("encryption",) if "encryption" in zfs.property_names(s.zfs_root) else ()
+    total = images.uncompressed_size(xz)
     with (
-        bar(xz.name) as progress,
+        bar(name) as progress,
         zfs.receive(dataset, unmounted=caps.receive_u, props=props, exclude=exclude) as sink,
     ):
-        report = None if progress is None else (lambda done: progress(done, None))
+        report = None if progress is None else (lambda done: progress(done, total))
         images.decompress_into(xz, cast(BinaryIO, sink), progress=report)
 
 

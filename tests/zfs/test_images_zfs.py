@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.server
 import os
@@ -13,7 +14,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,7 @@ from potfactory import init_layout, single_pot
 from pot import zfs
 from pot.cli.helptext import HELP
 from pot.cli.main import cli
-from pot.ops import common
+from pot.ops import common, export, imports
 
 pytestmark = pytest.mark.zfs
 
@@ -885,3 +886,72 @@ def test_leftovers_of_killed_imports_are_removed(env: Env) -> None:
     assert env.import_("-p", "test", "-t", "1.0").exit_code == 0
     assert _hidden(env) == []
     assert env.cache_names() == ["test_1.0.xz", "test_1.0.xz.meta", "test_1.0.xz.skein"]
+
+
+# ---------------------------------------------------------------- progress and interruptions
+
+
+class Bars:
+    """A ``bar`` for the ops: records labels and the last progress of each."""
+
+    def __init__(self, stop_at: str = "") -> None:
+        self.seen: dict[str, tuple[int, int | None]] = {}
+        self.stop_at = stop_at
+
+    @contextlib.contextmanager
+    def __call__(self, label: str) -> Iterator[Callable[[int, int | None], None]]:
+        def progress(done: int, total: int | None) -> None:
+            self.seen[label] = (done, total)
+            if label == self.stop_at:
+                raise KeyboardInterrupt
+
+        yield progress
+
+
+def test_progress_of_export_download_and_receive(env: Env) -> None:
+    env.pot("test")
+    env.snap("test")
+    s = env.pot_env.settings()  # type: ignore[attr-defined]
+    bars = Bars()
+    # export counts the send stream read so far (its size is not known beforehand)
+    sent = len(sh("zfs", "send", "-R", f"{env.jails_ds}/test@{SNAP}").stdout)
+    done = export.export(s, export.ExportOptions("test", "1.0", str(env.out)), bar=bars)
+    assert bars.seen == {"test_1.0.xz": (sent, None)}
+    bars = Bars()
+    options = imports.ImportOptions("test", "1.0", env.out.as_uri())
+    assert imports.import_image(s, options, bar=bars).name == "test_1_0"
+    size = done.paths.xz.stat().st_size
+    assert bars.seen == {
+        "test_1.0.xz.skein": (257, 257),
+        "test_1.0.xz": (size, size),
+        "test_1.0.xz.meta": (2, 2),
+        "test_1_0": (sent, sent),
+    }
+
+
+def test_an_interrupted_download_leaves_nothing(env: Env) -> None:
+    env.exported()
+    s = env.pot_env.settings()  # type: ignore[attr-defined]
+    options = imports.ImportOptions("test", "1.0", env.out.as_uri())
+    with pytest.raises(KeyboardInterrupt):
+        imports.import_image(s, options, bar=Bars(stop_at="test_1.0.xz"))
+    assert env.cache_names() == []
+    assert env.pot_folders() == ["test"]
+
+
+@pytest.mark.parametrize(
+    ("network_type", "ip", "bridge"),
+    [("inherit", "", ""), ("private-bridge", "10.192.5.10", "br0")],
+)
+def test_other_network_types_keep_their_network(
+    env: Env, network_type: str, ip: str, bridge: str
+) -> None:
+    env.pot("test", network_type=network_type, ip=ip, bridge=bridge)
+    env.snap("test")
+    assert env.export("-p", "test", "-t", "1.0").exit_code == 0
+    r = env.import_("-p", "test", "-t", "1.0", "-v")
+    assert r.exit_code == 0, r.output
+    assert ("network_type set to inherit" in r.output) == (network_type == "inherit")
+    assert "Assigning new IP" not in r.output
+    expected = env.conf("test").replace('host.hostname="test.test"\n', "")
+    assert env.conf("test_1_0") == expected + f'host.hostname="test_1_0.{HOST}"\n'
