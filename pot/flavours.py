@@ -33,6 +33,7 @@ COMMANDS = (
     "set-env",
 )
 _SET_CMD_PREFIX = "set-cmd -c "
+_SET_CMD_NAMED = re.compile(r"set-cmd -p [^ \t]+ -c ")
 _BLANKS = re.compile(r"[ \t]+")
 _GLOB_CHARS = frozenset("*?[")
 
@@ -170,7 +171,13 @@ def _parse_line(number: int, line: str, source: str) -> Step:
 
 
 def _parse_set_cmd(number: int, line: str) -> Step:
-    # set-cmd is taken verbatim (quotes and all) so that the command survives as written
+    # set-cmd is taken verbatim (quotes and all) so that the command survives as written.
+    # Upstream 0.16 refuses `set-cmd -p NAME -c ...`, the form the image guide's own
+    # flavour uses; we accept it, and the name is replaced by the pot being made, as
+    # upstream does for every other flavour command.
+    named = _SET_CMD_NAMED.match(line)
+    if named is not None:
+        line = _SET_CMD_PREFIX + line[named.end() :]
     if not line.startswith(_SET_CMD_PREFIX):
         message = "In flavour only 'set-cmd -c ' is supported"
         return Step(number, line, "set-cmd", (), message, fatal=True)

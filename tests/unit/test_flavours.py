@@ -134,7 +134,7 @@ def test_other_first_words_are_ignored_with_upstreams_message(line: str) -> None
         "set-cmd",
         "set-cmd -c",
         "set-cmd -c   ",
-        "set-cmd -p x -c y",
+        "set-cmd -p x y",
         "set-cmd  -c y",
         "set-cmd\t-c y",
     ],
@@ -144,6 +144,13 @@ def test_set_cmd_must_be_written_set_cmd_dash_c(line: str) -> None:
     assert (step.command, step.args) == ("set-cmd", ())
     assert step.message == "In flavour only 'set-cmd -c ' is supported"
     assert step.fatal
+
+
+def test_set_cmd_with_a_pot_name_as_in_the_image_guide() -> None:
+    # upstream 0.16 refuses this line of the guide's own flavour; we accept it
+    (step,) = _steps("set-cmd -p test -c \"nginx -g 'daemon off;'\"\n")
+    assert (step.command, step.args) == ("set-cmd", ("-c", "\"nginx -g 'daemon off;'\""))
+    assert step.valid
 
 
 def test_set_cmd_keeps_the_rest_of_the_line_verbatim() -> None:

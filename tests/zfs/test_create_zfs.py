@@ -31,10 +31,11 @@ pytestmark = pytest.mark.zfs
 
 DOT = "('.' is the only character not allowed)"
 SEED = ("create", "-p", "test", "-b", "14.1", "-N", "public-bridge", "-t", "single")
+# the command file of shared/seed/using-pot-images.md, as written there
 NGINX_TEST = """\
-set-cmd -c "nginx -g 'daemon off;'"
-set-attribute -A no-rc-script -V YES
-set-attribute -A persistent -V NO
+set-cmd -p test -c "nginx -g 'daemon off;'"
+set-attribute -p test -A no-rc-script -V YES
+set-attribute -p test -A persistent -V NO
 set-rss -C 1
 """
 
