@@ -88,7 +88,7 @@ def test_invalid_lines_are_errors_and_skipped(
 
 def test_set_cmd_other_forms_fail(tmp_path: Path, calls: Recorded) -> None:
     with pytest.raises(PotError) as err:
-        _apply(tmp_path, "add-dep -P dns\nset-cmd -p web -c ls\nset-rss -C 1\n")
+        _apply(tmp_path, "add-dep -P dns\nset-cmd -p web ls\nset-rss -C 1\n")
     assert err.value.lines == ("In flavour only 'set-cmd -c ' is supported",)
     assert [c[0] for c in calls] == ["add-dep"]
 
