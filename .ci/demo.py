@@ -13,6 +13,7 @@ import shlex
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -109,6 +110,14 @@ def workflow(env: dict[str, str], images: Path, fs_root: Path) -> None:
         raise SystemExit(f"demo: pot.conf differs: {differ}")
 
 
+def destroy_pool(pool: str) -> None:
+    # zfs-fuse may call the pool busy for a few seconds after the last unmount
+    for pause in (0, 1, 2, 4, 8):
+        time.sleep(pause)
+        if subprocess.run(["zpool", "destroy", "-f", pool], check=False).returncode == 0:
+            return
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="potdemo.") as tmp:
         work = Path(tmp)
@@ -123,7 +132,7 @@ def main() -> None:
             print("demo: the seed workflow completed")
         finally:
             stand.cleanup()
-            subprocess.run(["zpool", "destroy", "-f", pool], check=False)
+            destroy_pool(pool)
 
 
 if __name__ == "__main__":
