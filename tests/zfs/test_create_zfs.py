@@ -330,7 +330,7 @@ def test_failing_flavour_rolls_back(env: Env) -> None:
 
 
 def test_keep(env: Env) -> None:
-    env.flavour("bad", "set-cmd -p x -c ls\n")
+    env.flavour("bad", "set-cmd -p x ls\n")
     code, out = pot(*SEED, "-f", "bad", "-k")
     assert code == 1
     assert out.endswith("###>  In flavour only 'set-cmd -c ' is supported\n")
