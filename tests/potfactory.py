@@ -15,9 +15,7 @@ from pot.potconf import NewPot
 
 
 def zfs(*args: str) -> str:
-    return subprocess.run(
-        ["zfs", *args], check=True, capture_output=True, text=True
-    ).stdout
+    return subprocess.run(["zfs", *args], check=True, capture_output=True, text=True).stdout
 
 
 def init_layout(zfs_root: str, fs_root: Path, cache: Path) -> None:
