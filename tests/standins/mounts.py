@@ -200,8 +200,12 @@ def _umount(args: list[str]) -> int:
     # zfs-fuse's own `zfs umount/set mountpoint/destroy` runs `umount` from PATH: that
     # is Linux's business, not a FreeBSD call of pot's, so it goes to the real tool
     # (compare strings only: a stat of a zfs-fuse path from here can deadlock the daemon)
+    # A nullfs mount of a dataset's folder shows as a zfs-fuse mount in /proc/mounts
+    # too: what the stand-ins mounted themselves is theirs to unmount.
     nodes = [os.path.normpath(a) for a in args if not a.startswith("-")]
-    if nodes and all(n in _zfs_fuse_mounts() for n in nodes):
+    with host(write=False) as st:
+        ours = {e["target"] for e in st["mounts"]}
+    if nodes and all(n in _zfs_fuse_mounts() and n not in ours for n in nodes):
         for real in ("/bin/umount", "/usr/bin/umount"):
             if os.path.exists(real):
                 os.execv(real, [real, *args])

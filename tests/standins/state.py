@@ -131,8 +131,13 @@ def override_file(name: str) -> Path:
 
 
 def pids_rooted_at(path: str) -> list[int]:
-    """Host processes whose root directory is path: the processes "in" that jail."""
-    target = os.path.realpath(path)
+    """Host processes whose root directory is path: the processes "in" that jail.
+
+    path must be resolved already (jail records keep the real path): resolving it here
+    would stat it, and a stat of a zfs-fuse path can hang while the daemon waits for
+    us (zfs-fuse runs umount from PATH, which is a stand-in in the tests).
+    """
+    target = path
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit() or int(entry) == os.getpid():
