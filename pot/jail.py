@@ -105,3 +105,53 @@ def os_release(root: Path, conf: PotConf) -> str:
         if line.startswith("USERLAND")
     ]
     return "\n".join(values)
+
+
+def create(params: Sequence[str]) -> int:
+    """``jail -c <params>``; output passes through, the status is returned (start ignores it)."""
+    return proc.call(["jail", "-c", *params])
+
+
+def remove(name: str, exec_stop: str, stop_timeout: str) -> int:
+    """``jail -f- -q -r <name>`` with upstream's configuration on stdin (exec.stop, timeout)."""
+    lines = [f"{name} {{"]
+    if exec_stop:
+        quoted = exec_stop.replace("\\", "\\\\").replace('"', '\\"')
+        lines.append(f'  exec.stop="{quoted}";')
+    if stop_timeout:
+        lines.append(f"  stop.timeout={stop_timeout};")
+    lines.append("}")
+    text = "".join(f"{line}\n" for line in lines)
+    return proc.run(["jail", "-f-", "-q", "-r", name], input=text, check=False).returncode
+
+
+def spawn(name: str, command: Sequence[str]) -> proc.Background:
+    """``jexec <name> <command> &``: the host pid is the command's (jexec execs it)."""
+    return proc.spawn(["jexec", name, *command])
+
+
+def login_shell(name: str) -> int:
+    """``jexec -l -U root <name>``: root's interactive login shell in the jail."""
+    return proc.call(["jexec", "-l", "-U", "root", name])
+
+
+def kill_placeholder(name: str) -> None:
+    """End the ``sleep 1234`` that kept a new non-persistent jail alive."""
+    proc.run(["pkill", "-f", "-j", name, "^sleep 1234$"], check=False)
+
+
+def running_names() -> list[str]:
+    """The names of the running jails (``jls name``)."""
+    result = proc.run(["jls", "name"], check=False)
+    return result.stdout.split() if result.ok else []
+
+
+def remove_shm_under(prefix: str) -> None:
+    """Remove the POSIX shared memory objects whose path starts with prefix (if the tool exists)."""
+    if not proc.available("posixshmcontrol"):
+        return
+    listing = proc.run(["posixshmcontrol", "ls"], check=False).stdout
+    for line in listing.splitlines():
+        fields = line.split("\t")
+        if len(fields) > 4 and fields[4].startswith(prefix):
+            proc.run(["posixshmcontrol", "rm", fields[4]], check=False)

@@ -249,3 +249,28 @@ def _finish(
     if failed:
         raise CommandFailed(failed[0].argv, failed[0].returncode, failed[0].stderr)
     return results
+
+
+class Background:
+    """A process started by :func:`spawn`; the caller must :meth:`wait` for it."""
+
+    def __init__(self, popen: subprocess.Popen[bytes]) -> None:
+        self._popen = popen
+
+    @property
+    def pid(self) -> int:
+        return self._popen.pid
+
+    def wait(self) -> int:
+        """Its exit status as the shell reports it (128+N when killed by signal N)."""
+        rc = self._popen.wait()
+        return 128 - rc if rc < 0 else rc
+
+    def running(self) -> bool:
+        return self._popen.poll() is None
+
+
+def spawn(argv: Sequence[str], *, env: Mapping[str, str] | None = None) -> Background:
+    """Start argv in the background (``cmd &``): stdin is /dev/null, output passes through."""
+    _log(argv)
+    return Background(_popen(argv, env=_env(env), stdin=subprocess.DEVNULL))

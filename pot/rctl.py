@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pot import proc
 
 
@@ -49,3 +51,41 @@ def parse_cpuset(text: str) -> str:
 def jail_cpus(jail_name: str) -> str:
     """The CPUs a running jail may use (``cpuset -g -j <name>``), e.g. ``0,1``."""
     return parse_cpuset(proc.run(["cpuset", "-g", "-j", jail_name], check=False).stdout)
+
+
+def least_loaded(count: int, ncpu: int, pinned: Sequence[str]) -> str:
+    """potcpu's ``get-cpu -n count``: the ``count`` CPUs fewest pinned jails use (comma list).
+
+    ``pinned`` holds the CPU lists of the running jails; a jail that may use every CPU
+    loads none in particular. Empty when count is not below the number of CPUs.
+    """
+    if count <= 0 or count >= ncpu:
+        return ""
+    load = dict.fromkeys(range(ncpu), 0)
+    for cpus in pinned:
+        chosen = {int(c) for c in cpus.split(",") if c.isdigit() and int(c) < ncpu}
+        if len(chosen) < ncpu:
+            for cpu in chosen:
+                load[cpu] += 1
+    best = sorted(load, key=lambda cpu: (load[cpu], cpu))[:count]
+    return ",".join(str(cpu) for cpu in sorted(best))
+
+
+def ncpu() -> int:
+    text = sysctl("hw.ncpu")
+    return int(text) if text.isdigit() else 1
+
+
+def pin(jid: int, cpus: str) -> None:
+    """``cpuset -l <cpus> -j <jid>`` (an empty list fails, ignored as upstream)."""
+    proc.run(["cpuset", "-l", cpus, "-j", str(jid)], check=False)
+
+
+def limit_memory(jail_name: str, value: str) -> bool:
+    """``rctl -a jail:<name>:memoryuse:deny=<value>``; whether rctl accepted it."""
+    return proc.run(["rctl", "-a", f"jail:{jail_name}:memoryuse:deny={value}"], check=False).ok
+
+
+def remove_rules(jail_name: str) -> None:
+    """``rctl -r jail:<name>``: drop every rule of the jail (upstream never does)."""
+    proc.run(["rctl", "-r", f"jail:{jail_name}"], check=False)

@@ -158,3 +158,12 @@ def test_os_release(tmp_path: Path) -> None:
         '#!/bin/sh\nUSERLAND_VERSION="14.1-RELEASE-p6"\nKERNEL="x"\n'
     )
     assert jail.os_release(tmp_path, conf) == "14.1-RELEASE-p6"
+
+
+def test_least_loaded_cpus() -> None:
+    from pot import rctl
+
+    assert rctl.least_loaded(2, 4, []) == "0,1"
+    assert rctl.least_loaded(2, 4, ["0,1", "0", "0,1,2,3"]) == "2,3"
+    assert rctl.least_loaded(1, 4, ["0,1", "0,2", "3"]) == "1"
+    assert rctl.least_loaded(4, 4, []) == ""
