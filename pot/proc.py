@@ -274,3 +274,16 @@ def spawn(argv: Sequence[str], *, env: Mapping[str, str] | None = None) -> Backg
     """Start argv in the background (``cmd &``): stdin is /dev/null, output passes through."""
     _log(argv)
     return Background(_popen(argv, env=_env(env), stdin=subprocess.DEVNULL))
+
+
+def detach(argv: Sequence[str]) -> None:
+    """Start argv in the background with its output discarded; nobody waits for it."""
+    _log(argv)
+    _popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=_env(None),
+        start_new_session=True,
+    )

@@ -232,3 +232,110 @@ def test_resources_and_hooks(host: PotEnv, standins: Standins) -> None:
     assert pot(standins, "stop", "web")[0] == 0
     assert calls(standins, "rctl")[-1] == ["rctl", "-r", "jail:web"]
     assert log.read_text() == "prestart web \npoststart web 1\nprestop web 1\npoststop web \n"
+
+
+# ---------------------------------------------------------------- term/run, exec, signal, ps
+
+
+def test_run_starts_a_persistent_pot_and_opens_a_shell(host: PotEnv, standins: Standins) -> None:
+    folder = make_pot(host)
+    (folder / "m" / "etc" / "rc").write_text("true\n")
+    assert pot(standins, "term", "web") == (1, "###>  The pot web is not running\n", "")
+    standins.clear_calls()
+    code, _out, _err = pot(standins, "run", "web")
+    assert code == 0
+    assert calls(standins, "jexec") == [
+        ["jexec", "web", "sh", "/etc/rc"],
+        ["jexec", "-l", "-U", "root", "web"],
+    ]
+    assert list(standins.jails()) == ["web"]
+    assert pot(standins, "ps", "-q") == (0, "web\n", "")
+    assert pot(standins, "stop", "web")[0] == 0
+    assert pot(standins, "ps", "-q") == (0, "", "")
+
+
+def test_exec_and_signal(host: PotEnv, standins: Standins) -> None:
+    folder = make_pot(host)
+    (folder / "m" / "etc" / "rc").write_text("true\n")
+    assert pot(standins, "exec", "-p", "web", "true") == (1, "###>  The pot is not running\n", "")
+    assert pot(standins, "signal", "-p", "web") == (1, "###>  The pot is not running\n", "")
+    assert pot(standins, "signal", "-f", "-p", "web") == (0, "===>  The pot is not running\n", "")
+    assert pot(standins, "start", "web")[0] == 0
+    standins.clear_calls()
+    code, _out, _err = pot(standins, "exec", "-e", "A=1", "-p", "web", "sh", "-c", "exit 4")
+    assert code == 4
+    assert standins.calls() == [
+        ["jls", "-j", "web"],
+        ["jexec", "-l", "web", "env", "A=1", "sh", "-c", "exit 4"],
+    ]
+    code, out, _ = pot(standins, "exec", "-e", "A", "-p", "web", "true")
+    assert code == 1
+    assert out.startswith("###>  A not in a valid form\n###>  VARIABLE=value is accetped\npot exec")
+    assert pot(standins, "signal", "-p", "web", "-s", "TERMX") == (
+        1,
+        f"###>  Invalid signal, valid signals: {' '.join(SIGNALS)}\n",
+        "",
+    )
+    assert pot(standins, "signal", "-p", "web") == (
+        1,
+        "===>  Sending SIGINFO to main process of pot web\n"
+        "###>  Persistent pots have no main process\n",
+        "",
+    )
+    standins.clear_calls()
+    code, out, _ = pot(standins, "signal", "-p", "web", "-s", "SIGTERM", "-m", "nomatch")
+    assert (code, out) == (
+        1,
+        "===>  Sending SIGTERM by pattern to pot web\n###>  Sending signal failed\n",
+    )
+    assert calls(standins, "pkill") == [["pkill", "-SIGTERM", "-j", "web", "nomatch"]]
+    assert pot(standins, "signal", "-l") == (0, " ".join(SIGNALS) + "\n", "")
+    assert pot(standins, "stop", "web")[0] == 0
+
+
+SIGNALS = [
+    "HUP",
+    "INT",
+    "QUIT",
+    "ILL",
+    "TRAP",
+    "ABRT",
+    "EMT",
+    "FPE",
+    "KILL",
+    "BUS",
+    "SEGV",
+    "SYS",
+    "PIPE",
+    "ALRM",
+    "TERM",
+    "URG",
+    "STOP",
+    "TSTP",
+    "CONT",
+    "CHLD",
+    "TTIN",
+    "TTOU",
+    "IO",
+    "XCPU",
+    "XFSZ",
+    "VTALRM",
+    "PROF",
+    "WINCH",
+    "INFO",
+    "USR1",
+    "USR2",
+]
+
+
+def test_destroy_force_stops_a_running_pot(host: PotEnv, standins: Standins) -> None:
+    folder = make_pot(host, network_type="public-bridge", ip="10.192.0.3")
+    (folder / "m" / "etc" / "rc").write_text("true\n")
+    assert pot(standins, "start", "web")[0] == 0
+    code, out, _ = pot(standins, "destroy", "-p", "web", "-F")
+    assert code == 0, out
+    assert standins.jails() == {}
+    assert standins.mounts() == []
+    assert [n for n in standins.interfaces() if n.startswith(("epair", "p4"))] == []
+    assert not folder.exists()
+    assert status_text(host) is None
