@@ -6,64 +6,92 @@ last, so it wins; a stray operand ends the options, as in sh) and call the opera
 directly. ``set-cmd`` lines are stored verbatim, as upstream's flavour-only set-cmd does;
 invalid lines are reported and skipped.
 
-The bootstrap script part (``<flavour>.sh``) runs inside the started pot and needs
-``pot start``/``pot stop``; until this version has them, a flavour with a script is
-refused when it is looked up, before anything is created.
+The bootstrap script (``<flavour>.sh``) runs after the command file, as upstream's
+common-flv.sh does it: persistent switched on for the duration, ``pot start``, the script
+copied to the pot's ``/tmp`` and run there with jexec, ``pot stop``. Unlike upstream, a
+failing script stops the pot before the error goes to create's or clone's rollback.
 """
 
 from __future__ import annotations
 
 import getopt
 import logging
+import shutil
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-from pot import flavours
+from pot import flavours, jail, model
 from pot.errors import PotError
 from pot.flavours import Flavour, Step
-from pot.ops import attrs, files
+from pot.ops import attrs, common, files, lifecycle
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-class FlavourScriptNotSupported(PotError):
-    """The flavour has a bootstrap script, which needs pot start (not in this version)."""
-
-    def __init__(self, flavour: Flavour) -> None:
-        super().__init__(
-            f"Flavour {flavour.name}: its script {flavour.script_arg} needs pot start,"
-            " which is not supported yet in this version"
-        )
-        self.flavour = flavour
-
-
 def find(s: Settings, name: str, cwd: Path) -> Flavour:
-    """Look the flavour up (``-f``) and refuse it if it has a script; see the module doc."""
-    found = flavours.find(s, name, cwd)
-    if found.script is not None:
-        raise FlavourScriptNotSupported(found)
-    return found
+    """Look the flavour up (``-f``)."""
+    return flavours.find(s, name, cwd)
 
 
 def apply(s: Settings, pot: str, flavour: Flavour, *, cwd: Path) -> None:
-    """Run the flavour's command file on the pot, step by step.
+    """Run the flavour's command file on the pot, step by step, then its script.
 
     ``cwd`` is the directory of the create/clone command: relative paths and glob
     patterns of the lines are taken from there (``copy-in-flv``: from the flavour's
     folder). Raises the failing step's error; invalid lines are logged as errors.
     """
-    if flavour.script is not None:
-        raise FlavourScriptNotSupported(flavour)
     log.debug("Flavour: %s", flavour.name)
     if flavour.commands is not None:
         log.debug("Executing %s pot commands on %s", flavour.name, pot)
         text = _read(flavour.commands)
         for step in flavours.parse(text, flavour.name):
             run_step(s, pot, step, cwd=cwd, flavour_dir=flavour.commands.parent)
-    log.debug("No shell script available for the flavour %s", flavour.name)
+    if flavour.script is None:
+        log.debug("No shell script available for the flavour %s", flavour.name)
+        return
+    run_script(s, pot, flavour.name, flavour.script)
+
+
+def run_script(s: Settings, pot: str, name: str, script: Path) -> None:
+    """The bootstrap script, inside the started pot (see the module doc)."""
+    log.debug("Starting %s pot for the initial bootstrap", pot)
+    switched = common.read_conf(s, pot).get("pot.attr.persistent") == "NO"
+    if switched:
+        log.debug("Setting pot %s temporarily to persistent", pot)
+        attrs.set_attribute(s, pot, "persistent", "YES")
+    try:
+        lifecycle.start(s, pot)
+    except PotError as exc:  # upstream does not check the start either
+        for line in exc.lines:
+            log.error("%s", line)
+    try:
+        target = model.pot_root(s, pot) / "tmp" / script.name
+        try:
+            shutil.copyfile(script, target)
+            target.chmod(0o755)
+        except OSError as exc:
+            raise PotError(f"{target}: cannot be written: {exc.strerror}") from exc
+        log.debug("%s -> %s", script, target)
+        log.debug("Executing %s script on %s", name, pot)
+        if jail.jexec(pot, [f"/tmp/{script.name}", pot]) != 0:
+            raise PotError(f"create: flavour {name} failed (script)")
+    finally:
+        _stop_quietly(s, pot)
+    if switched:
+        log.debug("Reverting pot %s to non-persistent", pot)
+        attrs.set_attribute(s, pot, "persistent", "NO")
+
+
+def _stop_quietly(s: Settings, pot: str) -> None:
+    # a failing stop must not hide the script's error; it is shown, not lost
+    try:
+        lifecycle.stop(s, pot)
+    except PotError as exc:
+        for line in exc.lines:
+            log.error("%s", line)
 
 
 def _read(path: Path) -> str:

@@ -35,6 +35,10 @@ JAIL_FIRST = [
 
 @pytest.fixture
 def host(pot_env: PotEnv, standins: Standins, tmp_path: Path) -> PotEnv:
+    return setup_host(pot_env, standins, tmp_path)
+
+
+def setup_host(pot_env: PotEnv, standins: Standins, tmp_path: Path) -> PotEnv:
     """An initialised pot layout on zfs-fuse, pf rules for vnet-start, the stand-ins."""
     potfactory.init_layout(pot_env.zfs_root, pot_env.fs_root, pot_env.cache)
     (tmp_path / "pf.conf").write_text(PF_CONF)

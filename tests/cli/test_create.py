@@ -124,19 +124,6 @@ def test_flavour_not_found(etc: CliEtc) -> None:
     assert out == debug + _error("Flavour nothere not found")
 
 
-def test_flavour_script_refused(etc: CliEtc) -> None:
-    (etc.etc / "flavours" / "nginx").write_text("set-rss -C 1\n")
-    (etc.etc / "flavours" / "nginx.sh").write_text("pkg install -y nginx\n")
-    script = (etc.etc / "flavours").resolve() / "nginx.sh"
-    assert _run("create", "-p", "web", "-t", "single", "-b", "14.1", "-f", "nginx") == (
-        1,
-        _error(
-            f"Flavour nginx: its script {script} needs pot start, which is not supported yet"
-            " in this version"
-        ),
-    )
-
-
 # ------------------------------------------------------------- consistency
 
 

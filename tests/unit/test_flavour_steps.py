@@ -164,14 +164,10 @@ def test_usage_errors_lose_the_help(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert not err.value.usage
 
 
-def test_script_refused(tmp_path: Path) -> None:
+def test_script_found(tmp_path: Path) -> None:
     (tmp_path / "web.sh").write_text("pkg install -y nginx\n")
-    with pytest.raises(flavour.FlavourScriptNotSupported) as err:
-        flavour.find(Settings(etc=tmp_path / "etc"), "web", tmp_path)
-    assert err.value.lines == (
-        "Flavour web: its script web.sh needs pot start, which is not supported yet in this"
-        " version",
-    )
+    found = flavour.find(Settings(etc=tmp_path / "etc"), "web", tmp_path)
+    assert (found.commands, found.script) == (None, tmp_path / "web.sh")
 
 
 def test_handlers_cover_the_allowed_commands() -> None:
