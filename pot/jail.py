@@ -25,6 +25,18 @@ def jid(name: str) -> int | None:
     return int(text) if result.ok and text.isdigit() else None
 
 
+def login_argv(
+    name: str, command: Sequence[str], *, host_user: str = "", pot_user: str = ""
+) -> list[str]:
+    """``jexec -l [-u user | -U user] name command...`` (host user wins, as pot exec)."""
+    argv = ["jexec", "-l"]
+    if host_user:
+        argv += ["-u", host_user]
+    elif pot_user:
+        argv += ["-U", pot_user]
+    return [*argv, name, *command]
+
+
 def run_in_root(root: Path, command: Sequence[str]) -> int:
     """Run a command in a throw-away jail on root (``jail -c path=<root> command=...``).
 

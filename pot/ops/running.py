@@ -99,12 +99,9 @@ def check_env_assignment(value: str) -> None:
 
 
 def exec_argv(req: ExecRequest) -> list[str]:
-    argv = ["jexec", "-l"]
-    if req.host_user:
-        argv += ["-u", req.host_user]
-    elif req.pot_user:
-        argv += ["-U", req.pot_user]
-    argv += [req.pot, "env", *req.env, *req.command]
+    argv = jail.login_argv(
+        req.pot, ["env", *req.env, *req.command], host_user=req.host_user, pot_user=req.pot_user
+    )
     return ["script", "-q", "/dev/null", *argv] if req.tty else argv
 
 
