@@ -93,8 +93,22 @@ class Terminated(BaseException):
     """SIGTERM, turned into an exception so that clean-up code runs as for Ctrl-C."""
 
 
-def _on_sigterm(_signum: int, _frame: FrameType | None) -> NoReturn:
-    raise Terminated()
+# the signals that end an invocation; once one has arrived, clean-up runs undisturbed
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _on_stop_signal(signum: int, _frame: FrameType | None) -> NoReturn:
+    """Turn the first SIGINT/SIGTERM into an exception and ignore the ones that follow.
+
+    Ctrl-C under the sh launcher (etc/launcher/pot) reaches us twice, from the terminal
+    and forwarded by the launcher: the second copy must not cut the clean-up short.
+    Processes started during clean-up inherit the ignoring, so they complete too.
+    """
+    for number in _STOP_SIGNALS:
+        signal.signal(number, signal.SIG_IGN)
+    if signum == signal.SIGTERM:
+        raise Terminated()
+    raise KeyboardInterrupt()
 
 
 def module_name(command: str) -> str:
@@ -130,14 +144,28 @@ class PotGroup(click.Group):
     ) -> NoReturn:
         argv = list(sys.argv[1:] if args is None else args)
         handler = output.install()
-        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        previous = _install_signal_handlers()
         try:
             code = _guarded(self, argv)
         finally:
-            signal.signal(signal.SIGTERM, previous)
+            for number, action in previous.items():
+                if action is not None:  # None: a handler not set from Python, left alone
+                    signal.signal(number, action)
             output.uninstall(handler)
         sys.stdout.flush()
         sys.exit(code)
+
+
+def _install_signal_handlers() -> dict[int, Any]:
+    """Our SIGINT/SIGTERM handler, SIGQUIT at default; returns the previous actions.
+
+    SIGINT is set explicitly: a background job of a non-interactive sh (the launcher)
+    starts with SIGINT and SIGQUIT ignored, and Python keeps an ignored SIGINT ignored.
+    SIGQUIT goes back to default so that pots' commands do not inherit the ignoring.
+    """
+    previous: dict[int, Any] = {n: signal.signal(n, _on_stop_signal) for n in _STOP_SIGNALS}
+    previous[signal.SIGQUIT] = signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+    return previous
 
 
 def _guarded(group: PotGroup, argv: list[str]) -> int:
