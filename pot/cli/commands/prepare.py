@@ -1,0 +1,115 @@
+"""pot prepare: import an image if needed, clone it for an allocation and customise it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from pot.cli import output
+from pot.cli.params import App, echo_help, pass_app, pot_command, require_root, verbose_option
+from pot.cli.progress import bar
+from pot.errors import QuietExit
+from pot.ops import attrs, create, prepare
+
+Callback = Callable[[click.Context, click.Parameter, tuple[str, ...]], str]
+
+
+def _last(check: Callable[[str], object] | None = None) -> Callback:
+    """Every value checked as upstream's getopts loop does; the last one wins."""
+
+    def callback(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> str:
+        if check is not None:
+            for value in values:
+                check(value)
+        return values[-1] if values else ""
+
+    return callback
+
+
+def _network_type(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> str:
+    mapped = [prepare.network_type(value) for value in values]
+    return mapped[-1] if mapped else ""
+
+
+def _url(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> str | None:
+    # not checked here: an empty -U is refused by the nested import, as upstream
+    return values[-1] if values else None
+
+
+def _pubkey(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> str | None:
+    return values[-1] if values else None
+
+
+def _ports(
+    _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
+) -> tuple[str, ...]:
+    for value in values:
+        attrs.check_export_port(value)
+    return values
+
+
+def _dns(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> str:
+    return _last(lambda value: create.check_dns(value, Path.cwd()))(ctx, param, values)
+
+
+@pot_command("prepare")
+@verbose_option
+@click.option("-p", "pot", multiple=True, callback=_last())
+@click.option("-U", "url", multiple=True, callback=_url)
+@click.option("-t", "tag", multiple=True, callback=_last())
+@click.option("-c", "cmd", multiple=True, callback=_last())
+@click.option("-e", "ports", multiple=True, callback=_ports)
+@click.option("-a", "allocation", multiple=True, callback=_last())
+@click.option("-n", "name", multiple=True, callback=_last())
+@click.option("-s", "start", is_flag=True)
+@click.option("-N", "network_type", multiple=True, callback=_network_type)
+@click.option("-i", "ips", multiple=True)
+@click.option("-B", "bridge", multiple=True, callback=_last())
+@click.option("-S", "stack", multiple=True, callback=_last(create.check_stack))
+@click.option("-d", "dns", multiple=True, callback=_dns)
+@click.option("-C", "pubkey", multiple=True, callback=_pubkey)
+@pass_app
+def command(
+    app: App,
+    pot: str,
+    url: str | None,
+    tag: str,
+    cmd: str,
+    ports: tuple[str, ...],
+    allocation: str,
+    name: str,
+    start: bool,
+    network_type: str,
+    ips: tuple[str, ...],
+    bridge: str,
+    stack: str,
+    dns: str,
+    pubkey: str | None,
+) -> None:
+    options = prepare.PrepareOptions(
+        pot=pot,
+        tag=tag,
+        allocation=allocation,
+        url=url,
+        name=name,
+        cmd=cmd,
+        ports=ports,
+        network_type=network_type,
+        # upstream splits every -i value at blanks
+        ips=tuple(ip for value in ips for ip in value.split()),
+        bridge=bridge,
+        stack=stack,
+        dns=dns,
+        pubkey=pubkey,
+        start=start,
+        cwd=Path.cwd(),
+    )
+    try:
+        prepare.prepare(app.settings, options, authorize=require_root, bar=bar)
+    except prepare.NestedUsageError as exc:
+        for line in exc.lines:
+            output.error(line)
+        echo_help(exc.command)
+        raise QuietExit(exc.exit_code) from exc
