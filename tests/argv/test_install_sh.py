@@ -1,0 +1,185 @@
+"""etc/install.sh: the files it installs, idempotence, the venv steps (with a fake
+interpreter: no network, no build), and what it refuses."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from installed import INSTALL_SH, REPO, SYSTEM_PATH, install
+
+# a fake interpreter: `-m venv --system-site-packages DIR` makes DIR/bin/python (itself);
+# `-m pip ...` logs its argv and the staged source folder, and makes bin/pot next to it
+FAKE_PYTHON = """\
+#!/bin/sh
+echo "$*" >> "$FAKE_LOG"
+case "$1 $2" in
+"-m venv")
+	mkdir -p "$4/bin"
+	cp "$0" "$4/bin/python"
+	;;
+"-m pip")
+	for last in "$@"; do :; done
+	(cd "$last" && ls) >> "$FAKE_LOG"
+	printf '#!/bin/sh\\n' > "$(dirname "$0")/pot"
+	chmod 755 "$(dirname "$0")/pot"
+	;;
+*) exit 1 ;;
+esac
+"""
+
+FLAVOURS = sorted(p.name for p in (REPO / "flavours").iterdir())
+
+
+def _tree(prefix: Path) -> dict[str, int]:
+    """Every file under prefix with its mode."""
+    return {
+        str(p.relative_to(prefix)): p.stat().st_mode & 0o777
+        for p in sorted(prefix.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _expected_tree() -> dict[str, int]:
+    tree = {
+        "bin/pot": 0o755,
+        "etc/pot/pot.conf": 0o644,
+        "etc/pot/pot.conf.sample": 0o644,
+        "etc/pot/pot.default.conf": 0o644,
+        "etc/rc.d/pot": 0o755,
+        "etc/rc.d/pot_early": 0o755,
+    }
+    for name in FLAVOURS:
+        tree[f"etc/pot/flavours/{name}"] = 0o755 if name.endswith(".sh") else 0o644
+    return dict(sorted(tree.items()))
+
+
+def test_installs_launcher_configuration_flavours_and_boot_scripts(tmp_path: Path) -> None:
+    prefix = tmp_path / "prefix"
+    done = install(prefix, "/bin/true")
+    assert done.stdout == f"pot installed under {prefix} (Python program: /bin/true)\n"
+    assert _tree(prefix) == _expected_tree()
+    etc = prefix / "etc" / "pot"
+    sample = (REPO / "etc" / "pot" / "pot.conf.sample").read_bytes()
+    assert (etc / "pot.conf.sample").read_bytes() == sample
+    assert (etc / "pot.conf").read_bytes() == sample
+    default = (REPO / "etc" / "pot" / "pot.default.conf").read_bytes()
+    assert (etc / "pot.default.conf").read_bytes() == default
+    for name in FLAVOURS:
+        assert (etc / "flavours" / name).read_bytes() == (REPO / "flavours" / name).read_bytes()
+    # nothing left behind by the substitutions
+    assert not [p for p in prefix.rglob("*") if ".new." in p.name or ".subst." in p.name]
+
+
+def test_a_second_run_keeps_the_users_files(tmp_path: Path) -> None:
+    prefix = tmp_path / "prefix"
+    install(prefix, "/bin/true")
+    etc = prefix / "etc" / "pot"
+    (etc / "pot.conf").write_text("POT_ZFS_ROOT=tank/pot\n")
+    (etc / "flavours" / "slim.sh").write_text("# mine\n")
+    (etc / "flavours" / "dns").unlink()
+    (etc / "flavours" / "own").write_text("pkg install -y nginx\n")
+    (etc / "pot.conf.sample").write_text("old\n")
+    install(prefix, "/bin/true")
+    assert (etc / "pot.conf").read_text() == "POT_ZFS_ROOT=tank/pot\n"
+    assert (etc / "flavours" / "slim.sh").read_text() == "# mine\n"
+    assert (etc / "flavours" / "own").read_text() == "pkg install -y nginx\n"
+    # missing shipped files come back, samples are refreshed
+    assert (etc / "flavours" / "dns").read_bytes() == (REPO / "flavours" / "dns").read_bytes()
+    sample = (REPO / "etc" / "pot" / "pot.conf.sample").read_bytes()
+    assert (etc / "pot.conf.sample").read_bytes() == sample
+    assert _tree(prefix) == {**_expected_tree(), "etc/pot/flavours/own": 0o644}
+
+
+def test_the_launcher_is_replaced_by_a_new_file(tmp_path: Path) -> None:
+    # a running `pot start` is a sh reading bin/pot: it must keep its (old) file
+    prefix = tmp_path / "prefix"
+    install(prefix, "/bin/true")
+    before = (prefix / "bin" / "pot").stat().st_ino
+    install(prefix, "/bin/false")
+    launcher = prefix / "bin" / "pot"
+    assert launcher.stat().st_ino != before
+    assert "POT_PY='/bin/false'\n" in launcher.read_text()
+
+
+def _venv_install(tmp_path: Path, **env: str) -> tuple[Path, list[str]]:
+    python = tmp_path / "python"
+    python.write_text(FAKE_PYTHON)
+    python.chmod(0o755)
+    log = tmp_path / "fake.log"
+    log.unlink(missing_ok=True)
+    stage = tmp_path / "stage"
+    stage.mkdir(exist_ok=True)
+    environ = {k: v for k, v in os.environ.items() if k != "POT_PY"}
+    environ |= {"PATH": SYSTEM_PATH, "PYTHON": str(python), "FAKE_LOG": str(log)}
+    environ |= {"TMPDIR": str(stage), **env}
+    prefix = tmp_path / "prefix"
+    done = subprocess.run(
+        ["sh", str(INSTALL_SH), str(prefix)],
+        env=environ,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert list(stage.iterdir()) == []  # the staged copy of the source is removed
+    return prefix, log.read_text().splitlines()
+
+
+PIP = "-m pip install --quiet --disable-pip-version-check"
+STAGED = ["README.md", "pot", "pyproject.toml"]
+
+
+def test_without_pot_py_a_venv_is_made_once_and_the_package_installed(tmp_path: Path) -> None:
+    prefix, calls = _venv_install(tmp_path)
+    venv = prefix / "libexec" / "pot"
+    assert calls[0] == f"-m venv --system-site-packages {venv}"
+    assert calls[1].startswith(f"{PIP} {tmp_path}/stage/pot-install.")
+    assert calls[2:] == STAGED
+    assert f"POT_PY='{venv}/bin/pot'\n" in (prefix / "bin" / "pot").read_text()
+    _, calls = _venv_install(tmp_path)
+    assert calls[0].startswith(f"{PIP} --force-reinstall --no-deps {tmp_path}/stage/")
+    assert calls[1:] == STAGED
+
+
+def test_offline_uses_no_index_and_no_build_isolation(tmp_path: Path) -> None:
+    _, calls = _venv_install(tmp_path, POT_OFFLINE="1")
+    assert calls[1].startswith(f"{PIP} --no-index --no-build-isolation {tmp_path}/stage/")
+
+
+@pytest.mark.parametrize(
+    ("pot_py", "message"),
+    [
+        ("bin/pot", "POT_PY must be an absolute path: bin/pot"),
+        ("/nonexistent/pot", "/nonexistent/pot is not an executable"),
+        ("/tmp/it's", "a quote or blank in /tmp/it's or"),
+    ],
+)
+def test_refuses_a_bad_entry_point(tmp_path: Path, pot_py: str, message: str) -> None:
+    if "'" in pot_py:
+        Path(pot_py).write_text("")
+        Path(pot_py).chmod(0o755)
+    try:
+        done = subprocess.run(
+            ["sh", str(INSTALL_SH), str(tmp_path / "prefix")],
+            env={**os.environ, "PATH": SYSTEM_PATH, "POT_PY": pot_py},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    finally:
+        if "'" in pot_py:
+            Path(pot_py).unlink()
+    assert done.returncode == 1
+    assert message in done.stderr
+    assert not (tmp_path / "prefix" / "bin" / "pot").exists()
+
+
+def test_usage(tmp_path: Path) -> None:
+    for args in (["-h"], ["a", "b"]):
+        done = subprocess.run(
+            ["sh", str(INSTALL_SH), *args], capture_output=True, text=True, check=False
+        )
+        assert (done.returncode, done.stderr) == (2, f"usage: {INSTALL_SH} [PREFIX]\n")
