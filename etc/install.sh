@@ -87,6 +87,11 @@ _venv()
 	# the source tree may be read-only or shared
 	_stage=$(mktemp -d "${TMPDIR:-/tmp}/pot-install.XXXXXX")
 	cp -R "$SRC/pyproject.toml" "$SRC/README.md" "$SRC/pot" "$_stage/"
+	for _file in setup.py setup.cfg MANIFEST.in LICENSE; do
+		if [ -e "$SRC/$_file" ]; then
+			cp "$SRC/$_file" "$_stage/"
+		fi
+	done
 	# --force-reinstall --no-deps after the first run: the same version is installed
 	# again from the current tree, the dependencies stay as they are
 	if [ -x "$VENV/bin/pot" ]; then

@@ -129,7 +129,9 @@ def _venv_install(tmp_path: Path, **env: str) -> tuple[Path, list[str]]:
 
 
 PIP = "-m pip install --quiet --disable-pip-version-check"
-STAGED = ["README.md", "pot", "pyproject.toml"]
+# the build's files (setup.py etc. when the tree has them), not tests or benchmarks
+_BUILD_FILES = ("MANIFEST.in", "LICENSE", "README.md", "pot", "pyproject.toml", "setup.cfg")
+STAGED = sorted(name for name in (*_BUILD_FILES, "setup.py") if (REPO / name).exists())
 
 
 def test_without_pot_py_a_venv_is_made_once_and_the_package_installed(tmp_path: Path) -> None:
