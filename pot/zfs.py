@@ -225,11 +225,18 @@ def _unmount_quietly(name: str) -> None:
         proc.run(_zfs("unmount", name), check=False)
 
 
-def _retry_while_busy(argv: Sequence[str], failure: CommandFailed) -> None:
-    """Pause and run argv again while zfs says busy (BUSY_PAUSES); raise the last failure."""
-    for pause in BUSY_PAUSES:
+def _retry_while_busy(
+    argv: Sequence[str], failure: CommandFailed, *, at_once: bool = False
+) -> None:
+    """Pause and run argv again while zfs says busy (BUSY_PAUSES); raise the last failure.
+
+    ``at_once``: the first retry comes without a pause (after an unmount it usually
+    succeeds; zfs-fuse calls every mounted dataset busy for rename, so each import pays it).
+    """
+    for pause in ((0.0,) if at_once else ()) + BUSY_PAUSES:
         log.debug("dataset busy, retrying in %.2fs", pause)
-        time.sleep(pause)
+        if pause:
+            time.sleep(pause)
         try:
             proc.run(argv)
             return
@@ -249,7 +256,7 @@ def destroy(name: str, *, recursive: bool = False, force: bool = False) -> None:
         if not _is_busy(exc):
             raise
         _unmount_quietly(name)
-        _retry_while_busy(argv, exc)
+        _retry_while_busy(argv, exc, at_once=True)
 
 
 def rename(old: str, new: str) -> None:
@@ -266,7 +273,7 @@ def rename(old: str, new: str) -> None:
             raise
         mounted = [d.name for d in list_tree(old, user_props=()).values() if d.mounted]
         _unmount_quietly(old)
-        _retry_while_busy(argv, exc)
+        _retry_while_busy(argv, exc, at_once=True)
         for name in mounted:
             mount(new + name[len(old) :])
 

@@ -298,6 +298,28 @@ def test_destroy_retries_while_busy_as_often_as_there_are_pauses(
     assert rec.calls == [["zfs", "destroy", "p/a@1"]] * 3
 
 
+def test_retry_after_an_unmount_comes_without_a_pause(
+    rec: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pauses: list[float] = []
+    monkeypatch.setattr(zfs.time, "sleep", pauses.append)
+    monkeypatch.setattr(zfs, "BUSY_PAUSES", (0.25, 0.5))
+    rec.answer(rc=1, stderr="cannot destroy 'p/a': dataset is busy\n")
+    zfs.destroy("p/a")
+    assert pauses == []
+    rec.answer(rc=1, stderr="cannot rename 'p/a': dataset is busy\n")
+    rec.answer("p/a\t/m/a\tyes\t-\n")  # the list of what was mounted
+    rec.answer()  # unmount
+    rec.answer(rc=1, stderr="cannot rename 'p/a': dataset is busy\n")
+    zfs.rename("p/a", "p/b")
+    assert pauses == [0.25]
+    assert rec.calls[-3:] == [
+        ["zfs", "rename", "p/a", "p/b"],
+        ["zfs", "rename", "p/a", "p/b"],
+        ["zfs", "mount", "p/b"],
+    ]
+
+
 def test_destroy_of_a_busy_snapshot_retries_without_unmount(rec: Recorder) -> None:
     rec.answer(rc=1, stderr="cannot destroy 'p/a@1': dataset is busy\n")
     zfs.destroy("p/a@1")
@@ -335,13 +357,14 @@ def test_rename_of_a_busy_snapshot_fails(rec: Recorder) -> None:
     assert len(rec.calls) == 1
 
 
-def test_destroy_gives_up_after_the_retry(rec: Recorder) -> None:
+def test_destroy_gives_up_after_the_retries(rec: Recorder) -> None:
     rec.answer(rc=1, stderr="cannot destroy 'p/a': dataset is busy\n")
     rec.answer(rc=1, stderr="cannot unmount 'p/a': not currently mounted\n")
-    rec.answer(rc=1, stderr="cannot destroy 'p/a': dataset is busy\n")
+    rec.answer(rc=1, stderr="cannot destroy 'p/a': dataset is busy\n")  # at once
+    rec.answer(rc=1, stderr="cannot destroy 'p/a': dataset is busy\n")  # after the pause
     with pytest.raises(CommandFailed, match="dataset is busy"):
         zfs.destroy("p/a")
-    assert len(rec.calls) == 3
+    assert len(rec.calls) == 4
 
 
 def test_destroy_does_not_retry_other_failures(rec: Recorder) -> None:
