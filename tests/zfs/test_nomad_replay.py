@@ -20,6 +20,8 @@ import pytest
 from conftest import PotEnv
 from standins.harness import Standins, busybox_root, wait_for
 
+from pot.cli.helptext import HELP
+
 pytestmark = pytest.mark.zfs
 
 SNAP = "1700000000"
@@ -293,3 +295,105 @@ def test_nomad_task_lifecycle(
     assert code == 0, out
     assert standins.run_pot("ls", "-q") == (0, f"{IMAGE}\n", "")
     assert not (host.fs_root / "jails" / NAME).exists()
+
+
+# ---------------------------------------------------------------- prepare on its own
+
+
+def zfs_names(env: PotEnv) -> list[str]:
+    out = subprocess.run(
+        ["zfs", "list", "-H", "-o", "name", "-t", "all", "-r", f"{env.zfs_root}/jails"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return sorted(name.removeprefix(f"{env.zfs_root}/jails") for name in out.splitlines())
+
+
+IMAGE_TREE = ["", f"/{IMAGE}", f"/{IMAGE}/m", f"/{IMAGE}/m@{SNAP}", f"/{IMAGE}@{SNAP}"]
+
+
+def test_image_imported_once_and_names_not_reused(
+    host: PotEnv, standins: Standins, tmp_path: Path
+) -> None:
+    images = tmp_path / "images"
+    exported_image(host, standins, images)
+    args = ("prepare", "-U", images.as_uri(), "-p", "nginx", "-t", "1.0")
+    assert standins.run_pot(*args, "-a", "one")[0] == 0
+    # -n absent: the new name starts with the image's; the image is reused
+    code, out, _ = standins.run_pot(*args, "-a", "two.2", "-v")
+    assert code == 0, out
+    assert "=====>  pot nginx_1_0 already imported - reusing it\n" in out
+    assert out.endswith("===>  Prepared the pot nginx_1_0_two_2\n")
+    assert "===>  importing" not in out
+    assert standins.run_pot("ls", "-q") == (
+        0,
+        "nginx_1_0\nnginx_1_0_one\nnginx_1_0_two_2\n",
+        "",
+    )
+    # the image's network (inherit) is kept without -N; no command, no ports
+    conf = conf_lines(host, "nginx_1_0_one")
+    assert "network_type=inherit" in conf
+    assert not [line for line in conf if line.startswith("pot.export.ports")]
+    assert standins.run_pot(*args, "-a", "one") == (
+        1,
+        "###>  A pot with name nginx_1_0_one already exists\n" + HELP["prepare"],
+        "",
+    )
+
+
+def test_failed_clone_leaves_no_pot(host: PotEnv, standins: Standins, tmp_path: Path) -> None:
+    images = tmp_path / "images"
+    exported_image(host, standins, images)
+    # the bridge's own address cannot be a pot's: clone refuses it with its help
+    code, out, _ = standins.run_pot(
+        "prepare", "-U", images.as_uri(), "-p", "nginx", "-t", "1.0", "-a", "x",
+        "-N", "public-bridge", "-i", "10.192.0.1",
+    )  # fmt: skip
+    assert code == 1
+    assert out.endswith(HELP["clone"])
+    assert "###>" in out.splitlines()[-len(HELP["clone"].splitlines()) - 1]
+    # the imported image stays (complete, reused by the next allocation); no clone
+    assert zfs_names(host) == IMAGE_TREE
+    assert standins.run_pot("ls", "-q") == (0, f"{IMAGE}\n", "")
+
+
+@pytest.mark.parametrize("interrupt", [KeyboardInterrupt, OSError])
+def test_failure_after_the_clone_removes_it(
+    host: PotEnv,
+    standins: Standins,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    interrupt: type[BaseException],
+) -> None:
+    images = tmp_path / "images"
+    exported_image(host, standins, images)
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise interrupt()
+
+    monkeypatch.setattr("pot.ops.attrs.export_ports", broken)
+    code, _out, _ = standins.run_pot(
+        "prepare", "-U", images.as_uri(), "-p", "nginx", "-t", "1.0", "-a", "x", "-e", "80"
+    )
+    assert code == (130 if interrupt is KeyboardInterrupt else 1)
+    assert zfs_names(host) == IMAGE_TREE
+    assert sorted(p.name for p in (host.fs_root / "jails").iterdir()) == [IMAGE]
+
+
+def test_refused_attribute_is_ignored_as_upstream(
+    host: PotEnv, standins: Standins, tmp_path: Path
+) -> None:
+    images = tmp_path / "images"
+    exported_image(host, standins, images)
+    standins.fail("jls", "-j", "nginx_1_0_x", rc=0)  # set-attribute no-tmpfs: "running"
+    code, out, _ = standins.run_pot(
+        "prepare", "-U", images.as_uri(), "-p", "nginx", "-t", "1.0", "-a", "x"
+    )
+    assert code == 0
+    assert out.endswith(
+        "###>  pot nginx_1_0_x is still running\n"
+        "###>  Couldn't disable tmpfs for /tmp - ignoring\n"
+        "===>  Prepared the pot nginx_1_0_x\n"
+    )
+    assert "pot.attr.no-tmpfs=NO" in conf_lines(host, "nginx_1_0_x")
