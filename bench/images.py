@@ -14,11 +14,11 @@ ZFS is unavailable), saved to a file, so that only the pipelines are timed:
   (and ``xz -d -T0`` for reference)
 * import, ours: ``images.verify(f)`` then ``images.decompress_into(f, sink)``
 
-``skein1024`` is a small C program built here, at run time, from the Threefish-1024
-code in the pyskein sdist (downloaded into a temporary folder with pip) and our own
-Skein UBI driver below; nothing of it is kept. Every variant runs as a child process;
-wall time, CPU (user + sys of the child and its children) and peak RSS come from
-wait4(2). The figures are medians over --runs runs, variants interleaved.
+``skein1024`` is a small C program built here, at run time, from our own Skein-1024
+code (bench/skein1024_main.c around pot/images/skein1024.h, the engine of the Python
+extension) into the temporary folder; nothing of it is kept. Every variant runs as a
+child process; wall time, CPU (user + sys of the child and its children) and peak RSS
+come from wait4(2). The figures are medians over --runs runs, variants interleaved.
 """
 
 from __future__ import annotations
@@ -39,81 +39,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = (Path("/usr/share"), Path("/usr/lib"))
 
-# Skein-1024-1024 as FreeBSD's `skein1024 -q` computes it, over Threefish-1024 from
-# pyskein's threefish.c (which wants the 17th key word and the 3rd tweak word filled in)
-SKEIN_DRIVER = r"""
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-#include <unistd.h>
-#include "threefish.h"
-
-#define PARITY 0x1BD11BDAA9FC1A22ULL
-#define T_FIRST (1ULL << 62)
-#define T_FINAL (1ULL << 63)
-#define TYPE_CFG (4ULL << 56)
-#define TYPE_MSG (48ULL << 56)
-#define TYPE_OUT (63ULL << 56)
-
-static uint64_t load64(const unsigned char *p) {
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--) v = (v << 8) | p[i];
-    return v;
-}
-
-/* one UBI step: chain = E(chain, tweak, block) ^ block */
-static void ubi(uint64_t chain[17], const unsigned char block[128], uint64_t pos, uint64_t t1) {
-    uint64_t w[16], out[16], tweak[3] = {pos, t1, pos ^ t1};
-    chain[16] = PARITY;
-    for (int i = 0; i < 16; i++) {
-        w[i] = load64(block + 8 * i);
-        chain[16] ^= chain[i];
-    }
-    Threefish_1024_encrypt(chain, tweak, w, out, 1);
-    memcpy(chain, out, sizeof out);
-}
-
-int main(int argc, char **argv) {
-    static unsigned char buf[1 << 20];
-    unsigned char block[128] = {0}, cfg[128] = {'S', 'H', 'A', '3', 1, 0, 0, 0, 0, 4};
-    uint64_t chain[17] = {0}, pos = 0, first = T_FIRST;
-    size_t have = 0;
-    ssize_t n;
-
-    if (argc != 2 || strcmp(argv[1], "-q") != 0) {
-        fprintf(stderr, "usage: skein1024 -q < input\n");
-        return 2;
-    }
-    ubi(chain, cfg, 32, TYPE_CFG | T_FIRST | T_FINAL); /* output length 1024 bits */
-    while ((n = read(0, buf, sizeof buf)) > 0) {
-        for (ssize_t i = 0; i < n;) {
-            if (have == 128) { /* more data follows: this block is not the last */
-                pos += 128;
-                ubi(chain, block, pos, TYPE_MSG | first);
-                first = 0;
-                have = 0;
-            }
-            size_t take = (size_t)(n - i) < 128 - have ? (size_t)(n - i) : 128 - have;
-            memcpy(block + have, buf + i, take);
-            have += take;
-            i += take;
-        }
-    }
-    if (n < 0) {
-        perror("skein1024: read");
-        return 1;
-    }
-    memset(block + have, 0, 128 - have);
-    pos += have;
-    ubi(chain, block, pos, TYPE_MSG | first | T_FINAL);
-    memset(block, 0, 128); /* output counter 0 */
-    ubi(chain, block, 8, TYPE_OUT | T_FIRST | T_FINAL);
-    for (int i = 0; i < 16; i++)
-        for (int b = 0; b < 8; b++) printf("%02x", (unsigned)((chain[i] >> (8 * b)) & 0xff));
-    printf("\n");
-    return 0;
-}
-"""
+SKEIN_MAIN = ROOT / "bench" / "skein1024_main.c"
+SKEIN_ENGINE = ROOT / "pot" / "images"
 
 # FreeBSD's expectations (sbin/md5/tests/md5_test.sh) for the built program
 SKEIN_CHECKS = {
@@ -181,27 +108,11 @@ def median(samples: list[Sample]) -> Sample:
 
 
 def build_skein1024(work: Path) -> Path:
-    """Download the pyskein sdist, build skein1024 from its Threefish code, check it."""
-    dl = work / "sdist"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary",
-         ":all:", "--dest", str(dl), "pyskein==1.0"],
-        check=True,
-    )  # fmt: skip
-    with tarfile.open(next(dl.glob("pyskein-*.tar.gz"))) as tar:
-        tar.extractall(dl, filter="data")
-    src = next(dl.glob("pyskein-*/src"))
-    build = work / "skein-build"
-    build.mkdir()
-    # threefish.c includes Python.h for one typedef only
-    (build / "Python.h").write_text("#include <stdint.h>\n")
-    (build / "skein1024.c").write_text(SKEIN_DRIVER)
+    """Build skein1024 from our C source into work, check it against FreeBSD's tests."""
     binary = work / "skein1024"
     subprocess.run(
-        ["cc", "-O2", "-DPY_UINT64_T=uint64_t", "-I", str(build), "-I", str(src),
-         "-o", str(binary), str(build / "skein1024.c"), str(src / "threefish.c")],
-        check=True,
-    )  # fmt: skip
+        ["cc", "-O2", "-I", str(SKEIN_ENGINE), "-o", str(binary), str(SKEIN_MAIN)], check=True
+    )
     for message, prefix in SKEIN_CHECKS.items():
         out = subprocess.run([binary, "-q"], input=message, capture_output=True, check=True)
         if not out.stdout.startswith(prefix.encode()) or len(out.stdout) != 257:
