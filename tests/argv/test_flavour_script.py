@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from conftest import PotEnv
 from standins.harness import Standins
 from test_lifecycle import make_pot, setup_host, status_text
 
 from pot import flavours
 from pot.errors import PotError
 from pot.ops import flavour
+
+if TYPE_CHECKING:
+    # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
+    from conftest import PotEnv
 
 pytestmark = pytest.mark.zfs
 

@@ -11,12 +11,16 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import potfactory
 import pytest
-from conftest import PotEnv
 from installed import REPO, install
 from standins.harness import Standins, busybox_root, wait_for
+
+if TYPE_CHECKING:
+    # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
+    from conftest import PotEnv
 
 pytestmark = pytest.mark.zfs
 

@@ -7,11 +7,15 @@ really runs (jexec of the stand-ins: a chroot of the pot's root).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import potfactory
 import pytest
-from conftest import PotEnv
 from standins.harness import Standins, busybox_root
+
+if TYPE_CHECKING:
+    # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
+    from conftest import PotEnv
 
 pytestmark = pytest.mark.zfs
 

@@ -14,13 +14,17 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import potfactory
 import pytest
-from conftest import PotEnv
 from standins.harness import Standins, busybox_root, wait_for
 
 from pot.cli.helptext import HELP
+
+if TYPE_CHECKING:
+    # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
+    from conftest import PotEnv
 
 pytestmark = pytest.mark.zfs
 
