@@ -112,7 +112,8 @@ Skein1024_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     PyObject *data = NULL;
     Skein1024Object *self;
 
-    if (!_PyArg_NoKeywords("skein1024", kwds)) {
+    if (kwds != NULL && PyDict_GET_SIZE(kwds) != 0) {
+        PyErr_SetString(PyExc_TypeError, "skein1024() takes no keyword arguments");
         return NULL;
     }
     if (!PyArg_UnpackTuple(args, "skein1024", 0, 1, &data)) {

@@ -138,6 +138,8 @@ def test_refuses_text_and_non_contiguous_buffers() -> None:
         hasher.update(memoryview(b"abcdef")[::2])
     with pytest.raises(TypeError):
         skein1024(b"a", b"b")  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="takes no keyword arguments"):
+        skein1024(data=b"a")  # type: ignore[call-arg]
     assert hasher.hexdigest() == pyskein_hex(b"")
 
 
