@@ -26,7 +26,8 @@ log = logging.getLogger(__name__)
 # progress(bytes done, total bytes or None when the source does not say)
 Progress = Callable[[int, int | None], None]
 
-_CHUNK = 1 << 16
+# large enough that a hash riding on the copy costs little per chunk
+_CHUNK = 1 << 20
 _TIMEOUT = 60.0
 
 

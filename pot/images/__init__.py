@@ -299,18 +299,31 @@ def _read_meta(path: Path) -> tuple[bytes, bool]:
     return b"", False
 
 
-def verify(image_xz: Path, *, pubkey: Path | None = None) -> Meta:
+def verify(
+    image_xz: Path, *, pubkey: Path | None = None, xz_hashed: digest.Hasher | None = None
+) -> Meta:
     """Check an image before any of it is used; return its .meta.
 
     With a public key, the .skein.sig must be a valid signature of the .skein by that
     key; then Skein-1024 of .xz + .meta (nothing when there is no .meta) must equal the
     .skein byte for byte. Raises ImageError with one message for every failure.
+    ``xz_hashed``: a hasher already fed with exactly the .xz's bytes (by the download
+    that wrote the file), so the file is not read again.
     """
     paths = ImagePaths(image_xz)
     skein_line = _read_small(paths.skein, "Hash file")
     if pubkey is not None:
         _check_signature(paths, skein_line, pubkey)
     meta, present = _read_meta(paths.meta)
+    hasher = xz_hashed or _hash_file(image_xz)
+    hasher.update(meta)
+    if digest.line(hasher) != skein_line:
+        raise ImageError("The image and its hash do not overlap")
+    log.debug("Hash confirmed")
+    return Meta(meta.decode("utf-8", errors="replace"), present)
+
+
+def _hash_file(image_xz: Path) -> digest.Hasher:
     hasher = digest.new()
     try:
         digest.update_from_file(hasher, image_xz)
@@ -318,11 +331,7 @@ def verify(image_xz: Path, *, pubkey: Path | None = None) -> Meta:
         raise ImageError(f"Image {image_xz} not found") from None
     except OSError as exc:
         raise ImageError(f"cannot read image {image_xz}: {exc.strerror}") from exc
-    hasher.update(meta)
-    if digest.line(hasher) != skein_line:
-        raise ImageError("The image and its hash do not overlap")
-    log.debug("Hash confirmed")
-    return Meta(meta.decode("utf-8", errors="replace"), present)
+    return hasher
 
 
 def uncompressed_size(image_xz: Path) -> int:

@@ -7,7 +7,9 @@ compressed output on the writer thread overlaps with the compression threads.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
 
@@ -25,6 +27,27 @@ class Hasher(Protocol):
 def new() -> Hasher:
     """A fresh Skein-1024 hasher with a 1024-bit output."""
     return skein1024()
+
+
+@contextlib.contextmanager
+def fed_behind(hasher: Hasher) -> Iterator[Callable[[bytes], None]]:
+    """A feeder that hashes each chunk on a helper thread while the caller goes on.
+
+    One chunk is in flight at a time, in order: the caller's next read or write (a copy
+    into the cache) overlaps with the hashing of the chunk before it. On leaving, the
+    last chunk is hashed (or its failure raised).
+    """
+    pending: list[Future[None]] = []
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pot-hash") as pool:
+
+        def feed(chunk: bytes) -> None:
+            if pending:
+                pending.pop().result()
+            pending.append(pool.submit(hasher.update, chunk))
+
+        yield feed
+        if pending:
+            pending.pop().result()
 
 
 def line(hasher: Hasher) -> bytes:

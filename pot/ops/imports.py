@@ -43,7 +43,7 @@ from typing import BinaryIO, cast
 
 from pot import download, images, lock, model, potconf, potnet, zfs
 from pot.errors import ImageError, InvalidName, PotError, UsageError
-from pot.images import signify
+from pot.images import digest, signify
 from pot.ops import common
 from pot.ops.create import usable_hostname
 from pot.ops.export import SNAP_PROP, TAG_PROP, Bar, no_bar
@@ -188,9 +188,13 @@ def _attempt(s: Settings, final: images.ImagePaths, src: _Source) -> images.Meta
         if src.pubkey is not None:
             _obtain(base, final.sig, staged.sig, src.bar)
             _check_signature(staged, src.pubkey)
-        _obtain(base, final.xz, staged.xz, src.bar)
+        # a downloaded .xz is hashed while it is copied; a cached one is read again
+        xz_hashed = digest.new()
+        with digest.fed_behind(xz_hashed) as feed:
+            downloaded = _obtain(base, final.xz, staged.xz, src.bar, observe=feed)
         _obtain_meta(s, base, final.meta, staged.meta, src.bar)
-        meta = images.verify(staged.xz)  # the signature of this .skein is checked above
+        # the signature of this .skein is checked above
+        meta = images.verify(staged.xz, xz_hashed=xz_hashed if downloaded else None)
         _commit(staged, final)
         return meta
     finally:
@@ -202,18 +206,29 @@ def _cached(path: Path) -> bool:
     return path.is_file() and os.access(path, os.R_OK)
 
 
-def _obtain(base: str, cached: Path, staged: Path, bar: Bar) -> None:
-    """The cached copy linked into the stage, or a download from ``base/<name>``."""
+def _obtain(
+    base: str,
+    cached: Path,
+    staged: Path,
+    bar: Bar,
+    *,
+    observe: Callable[[bytes], object] | None = None,
+) -> bool:
+    """The cached copy linked into the stage, or a download from ``base/<name>``.
+
+    True when downloaded: then ``observe`` has seen every byte of the file, in order.
+    """
     if _cached(cached):
         log.debug("Using the cached %s", cached)
         try:
             os.link(cached, staged)
         except OSError:
             shutil.copyfile(cached, staged)
-        return
+        return False
     # upstream joins with a "/" whatever the URL ends with; fetch(1) copes, and so do we
     with bar(cached.name) as progress:
-        download.fetch(f"{base}/{cached.name}", staged, progress=progress)
+        download.fetch(f"{base}/{cached.name}", staged, progress=progress, observe=observe)
+    return True
 
 
 def _obtain_meta(s: Settings, base: str, cached: Path, staged: Path, bar: Bar) -> None:

@@ -807,3 +807,43 @@ def test_passphrase_key_signs_through_signify(tmp_path: Path) -> None:
         "web_1.0.xz.meta",
         "web_1.0.xz.skein",
     ]
+
+
+def test_verify_uses_the_hash_of_the_copy_instead_of_reading_the_file(tmp_path: Path) -> None:
+    from pot.images import digest
+
+    paths = make_image(tmp_path, b"payload " * 1000)
+    copied = digest.new()
+    with digest.fed_behind(copied) as feed:
+        data = paths.xz.read_bytes()
+        for pos in range(0, len(data), 100):
+            feed(data[pos : pos + 100])
+    # the bytes the copy saw decide, not the file (which is not read again)
+    paths.xz.write_bytes(b"changed after the copy")
+    assert images.verify(paths.xz, xz_hashed=copied) == images.Meta("-\n", present=True)
+    other = digest.new()
+    other.update(b"something else")
+    with pytest.raises(ImageError, match="The image and its hash do not overlap"):
+        images.verify(paths.xz, xz_hashed=other)
+
+
+def test_fed_behind_hashes_in_order_and_raises_a_failure() -> None:
+    from pot.images import digest
+
+    seen: list[bytes] = []
+
+    class Recorder:
+        def update(self, data: bytes | bytearray | memoryview, /) -> None:
+            if bytes(data) == b"bad":
+                raise ValueError("refused")
+            seen.append(bytes(data))
+
+        def hexdigest(self) -> str:
+            return ""
+
+    with digest.fed_behind(Recorder()) as feed:
+        for chunk in (b"a", b"b", b"c"):
+            feed(chunk)
+    assert seen == [b"a", b"b", b"c"]
+    with pytest.raises(ValueError, match="refused"), digest.fed_behind(Recorder()) as feed:
+        feed(b"bad")
