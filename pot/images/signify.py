@@ -22,12 +22,6 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import (
-    Ed25519PrivateKey,
-    Ed25519PublicKey,
-)
-
 from pot import proc
 from pot.errors import ImageError
 
@@ -134,6 +128,10 @@ def verify(message: bytes, sig_text: bytes, pubkey_text: bytes) -> None:
     sig = parse_signature(sig_text)
     if pub.keynum != sig.keynum:
         raise ImageError("verification failed: checked against wrong key")
+    # imported here: cryptography costs every pot start-up ~15 ms, and most runs never sign
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     try:
         Ed25519PublicKey.from_public_bytes(pub.key).verify(sig.sig, message)
     except InvalidSignature:
@@ -144,6 +142,8 @@ def sign_native(message: bytes, key: SecretKey) -> Signature:
     """Sign with a key that has no passphrase (kdfrounds == 0)."""
     if hashlib.sha512(key.seckey).digest()[:8] != key.checksum:
         raise ImageError("incorrect passphrase")
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     private = Ed25519PrivateKey.from_private_bytes(key.seckey[:32])
     public = private.public_key().public_bytes_raw()
     if public != key.seckey[32:]:

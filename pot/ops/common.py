@@ -83,3 +83,11 @@ def read_conf_or_empty(s: Settings, pot: str) -> PotConf:
         return read_conf(s, pot)
     except ConfigError:
         return PotConf()
+
+
+def usable_hostname(pot: str, host: str, max_length: int) -> str:
+    """Upstream's hostname rule: ``<pot>.<host>`` if it fits, else the pot's name (cut)."""
+    if len(pot) > max_length:
+        return pot[:max_length]
+    qualified = f"{pot}.{host}"
+    return pot if len(qualified) > max_length else qualified

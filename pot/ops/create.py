@@ -32,6 +32,7 @@ from pot.errors import AlreadyExists, CommandFailed, InvalidName, PotError, Usag
 from pot.flavours import Flavour
 from pot.model import PotType
 from pot.ops import common, flavour, netparams
+from pot.ops.common import usable_hostname
 from pot.ops.undo import Undo, undo_on_failure
 from pot.potconf import FsCompEntry, NewPot
 from pot.settings import Settings
@@ -534,14 +535,6 @@ def _read_osrelease(path: Path) -> str:
         return path.read_text(encoding="utf-8", errors="replace").rstrip("\n")
     except OSError:
         return ""
-
-
-def usable_hostname(pot: str, host: str, max_length: int) -> str:
-    """Upstream's hostname rule: ``<pot>.<host>`` if it fits, else the pot's name (cut)."""
-    if len(pot) > max_length:
-        return pot[:max_length]
-    qualified = f"{pot}.{host}"
-    return pot if len(qualified) > max_length else qualified
 
 
 def _fix_legacy_usr_local(s: Settings, potbase: str, undo: Undo) -> None:

@@ -45,7 +45,6 @@ from pot import download, images, lock, model, potconf, potnet, zfs
 from pot.errors import ImageError, InvalidName, PotError, UsageError
 from pot.images import digest, signify
 from pot.ops import common
-from pot.ops.create import usable_hostname
 from pot.ops.export import SNAP_PROP, TAG_PROP, Bar, no_bar
 from pot.ops.undo import Undo, undo_on_failure
 from pot.settings import Settings
@@ -397,7 +396,7 @@ def _rework_conf(s: Settings, hidden: str, name: str) -> str:
     path = model.pot_conf_path(s, hidden)
     conf = potconf.read(path)
     conf.remove("host.hostname")
-    host = usable_hostname(name, socket.gethostname(), s.hostname_max_length)
+    host = common.usable_hostname(name, socket.gethostname(), s.hostname_max_length)
     conf.append(potconf.hostname_line(host))
     ip = _rework_network(s, conf)
     potconf.write(path, conf)
