@@ -31,15 +31,10 @@ from pot.errors import (
     worded,
 )
 from pot.ops import common
+from pot.ops.common import Authorize, allowed
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
-
-Authorize = Callable[[], None]
-
-
-def allowed() -> None:
-    """The default ``authorize``: nothing to check (the caller is authorised already)."""
 
 
 def _require_name(pot: str) -> None:

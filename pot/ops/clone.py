@@ -21,11 +21,9 @@ from pot.errors import CommandFailed, PotError, UsageError
 from pot.flavours import Flavour
 from pot.model import PotType
 from pot.ops import common, flavour, mounts, netparams
-from pot.ops.common import usable_hostname
+from pot.ops.common import Authorize, allowed, usable_hostname
 from pot.ops.create import (
     CUSTOM_DNS,
-    Authorize,
-    allowed,
     last_snapshot,
     new_dataset,
 )

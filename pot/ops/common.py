@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from pot import jail, model, potconf, zfs
-from pot.errors import ConfigError, PotNotFound, worded
+from pot.errors import ConfigError, PotError, PotNotFound, worded
 from pot.model import PotType
 from pot.potconf import PotConf
 from pot.settings import Settings
+
+# the root check a command's op runs once its own checks passed (the CLI passes
+# require_root; library callers and nested commands pass allowed)
+Authorize = Callable[[], None]
+
+
+def allowed() -> None:
+    """The default ``authorize``: the caller is authorised already."""
 
 
 def pot_problem(s: Settings, pot: str) -> str | None:
@@ -91,3 +101,9 @@ def usable_hostname(pot: str, host: str, max_length: int) -> str:
         return pot[:max_length]
     qualified = f"{pot}.{host}"
     return pot if len(qualified) > max_length else qualified
+
+
+def report(logger: logging.Logger, exc: PotError) -> None:
+    """An error's lines as error messages, for steps upstream reports and goes on from."""
+    for line in exc.lines:
+        logger.error("%s", line)

@@ -23,7 +23,6 @@ import logging
 import os
 import shutil
 import socket
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,14 +31,13 @@ from pot.errors import AlreadyExists, CommandFailed, InvalidName, PotError, Usag
 from pot.flavours import Flavour
 from pot.model import PotType
 from pot.ops import common, flavour, netparams
-from pot.ops.common import usable_hostname
+from pot.ops.common import Authorize, allowed, usable_hostname
 from pot.ops.undo import Undo, undo_on_failure
 from pot.potconf import FsCompEntry, NewPot
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-Authorize = Callable[[], None]
 
 DNS_WORDS = ("inherit", "pot", "off")
 CUSTOM_DNS = "custom:"
@@ -286,10 +284,6 @@ def _level2_checks(s: Settings, o: CreateOptions) -> str:
 
 
 # ------------------------------------------------------------------ create
-
-
-def allowed() -> None:
-    """The default ``authorize``: the caller is authorised already (create-base, tests)."""
 
 
 def create(

@@ -28,21 +28,17 @@ from pot.errors import CommandFailed, ImageError, InvalidName, PotError, UsageEr
 from pot.images import signify
 from pot.model import PotType
 from pot.ops import common, snapshots
+from pot.ops.common import Authorize, allowed
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-Authorize = Callable[[], None]
 # bar(label) -> a context giving a progress callback (or None), cleared when it ends
 Bar = Callable[[str], contextlib.AbstractContextManager[download.Progress | None]]
 
 TAG_PROP = ":pot.tag"
 SNAP_PROP = ":pot.snap"
 NO_ORIGIN = "-"
-
-
-def allowed() -> None:
-    """The default ``authorize``: the caller is authorised already."""
 
 
 @contextlib.contextmanager

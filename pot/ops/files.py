@@ -23,7 +23,7 @@ from pathlib import Path
 from pot import jail, lock, model, mount, potconf, rootpath, zfs
 from pot.errors import PotError, QuietExit, UsageError, worded
 from pot.ops import common, mounts
-from pot.ops.attrs import Authorize, allowed
+from pot.ops.common import Authorize, allowed
 from pot.potconf import FsCompEntry
 from pot.settings import Settings
 

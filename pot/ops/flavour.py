@@ -65,8 +65,7 @@ def run_script(s: Settings, pot: str, name: str, script: Path) -> None:
     try:
         lifecycle.start(s, pot)
     except PotError as exc:  # upstream does not check the start either
-        for line in exc.lines:
-            log.error("%s", line)
+        common.report(log, exc)
     try:
         target = model.pot_root(s, pot) / "tmp" / script.name
         try:
@@ -90,8 +89,7 @@ def _stop_quietly(s: Settings, pot: str) -> None:
     try:
         lifecycle.stop(s, pot)
     except PotError as exc:
-        for line in exc.lines:
-            log.error("%s", line)
+        common.report(log, exc)
 
 
 def _read(path: Path) -> str:

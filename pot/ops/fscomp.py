@@ -7,23 +7,18 @@ that pots mount with mount-in.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from pot import model, zfs
 from pot.errors import AlreadyExists, CommandFailed, PotError, PotNotFound, UsageError
 from pot.ops import checks
+from pot.ops.common import Authorize, allowed
 from pot.ops.create import last_snapshot
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-Authorize = Callable[[], None]
 # what would split or break a dataset name or a path; upstream checks nothing
 _BAD_CHARS = frozenset("/@#%: \t\n\"'\\$`")
-
-
-def allowed() -> None:
-    """The default ``authorize``: the caller is authorised already."""
 
 
 def _check_name(name: str) -> None:

@@ -45,23 +45,19 @@ from pot import download, images, lock, model, potconf, potnet, zfs
 from pot.errors import ImageError, InvalidName, PotError, UsageError
 from pot.images import digest, signify
 from pot.ops import common
+from pot.ops.common import Authorize, allowed
 from pot.ops.export import SNAP_PROP, TAG_PROP, Bar, no_bar
 from pot.ops.undo import Undo, undo_on_failure
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-Authorize = Callable[[], None]
 
 # hidden datasets and cache folders of imports in progress (or killed)
 STAGE_PREFIX = ".import-"
 DEFAULT_URL = "file://"
 # the .skein is one line; a larger one is not an image's
 _MAX_SMALL = 64 << 10
-
-
-def allowed() -> None:
-    """The default ``authorize``: the caller is authorised already."""
 
 
 @dataclass(frozen=True, slots=True)

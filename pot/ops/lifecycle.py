@@ -12,19 +12,19 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from pot import jail, model, net, potconf, proc, rctl, zfs
 from pot.errors import AppExitError, PotError
 from pot.ops import common, info, mounts, status
+from pot.ops.common import Authorize, allowed
 from pot.ops.status import Transition
 from pot.potconf import PotConf
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-Authorize = Callable[[], None]
 HOST_RESOLV_CONF = Path("/etc/resolv.conf")
 DEFAULT_CMD = "sh /etc/rc"
 # lets the main command attach before the placeholder sleep of the jail is killed
@@ -48,10 +48,6 @@ _IP6_POLICY = (
     "        fec0::/10\t  1\t11",
     "        3ffe::/16\t  1\t12",
 )
-
-
-def allowed() -> None:
-    """The default ``authorize``: the caller is authorised already."""
 
 
 # --------------------------------------------------------------------------- small facts
@@ -160,8 +156,7 @@ def _start_dependencies(s: Settings, conf: PotConf) -> None:
         try:
             start(s, dependency)
         except PotError as exc:
-            for line in exc.lines:
-                log.error("%s", line)
+            common.report(log, exc)
 
 
 def _snapshot(s: Settings, pot: str, kind: str) -> None:
@@ -362,8 +357,7 @@ def _cleanup(s: Settings, pot: str, interfaces: Sequence[str]) -> None:
     try:
         stop(s, pot, interfaces=":".join(left), from_start=True)
     except PotError as exc:
-        for line in exc.lines:
-            log.error("%s", line)
+        common.report(log, exc)
 
 
 # --------------------------------------------------------------------------- stop

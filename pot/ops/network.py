@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from pot import lock, model, net, potconf, potnet
 from pot.errors import AlreadyExists, ConfigError, InvalidName, PotError
+from pot.ops.common import Authorize, allowed
 from pot.settings import Settings
-
-Authorize = Callable[[], None]
-
-
-def allowed() -> None:
-    """The default ``authorize``: the caller is authorised already."""
 
 
 def vnet_start(s: Settings, bridge: str = "", *, authorize: Authorize = allowed) -> None:

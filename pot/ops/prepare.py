@@ -31,13 +31,13 @@ from typing import TypeVar
 from pot import lock, model, zfs
 from pot.errors import InvalidName, PotError, QuietExit, UsageError
 from pot.ops import attrs, clone, common, create, imports, lifecycle, netparams
+from pot.ops.common import Authorize, allowed
 from pot.ops.export import Bar, no_bar
 from pot.ops.undo import Undo, undo_on_failure
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-Authorize = Callable[[], None]
 T = TypeVar("T")
 
 # nomad-pot-driver's network_mode "host" is pot's inherit
@@ -52,10 +52,6 @@ _ATTRIBUTES = (
     ("no-etc-hosts", "YES", "Couldn't disable the enrichment of /etc/hosts - ignoring"),
     ("no-tmpfs", "YES", "Couldn't disable tmpfs for /tmp - ignoring"),
 )
-
-
-def allowed() -> None:
-    """The default ``authorize``: the caller is authorised already."""
 
 
 class NestedUsageError(PotError):
@@ -216,8 +212,7 @@ def _best_effort(action: Callable[[], None], failure: str) -> None:
     try:
         action()
     except PotError as exc:
-        for line in exc.lines:
-            log.error("%s", line)
+        common.report(log, exc)
         log.error("%s", failure)
 
 
@@ -247,8 +242,7 @@ def _start(s: Settings, new: str, authorize: Authorize) -> None:
     try:
         lifecycle.start(s, new, authorize=authorize)
     except PotError as exc:
-        for line in exc.lines:
-            log.error("%s", line)
+        common.report(log, exc)
         log.error("pot %s failed to start", new)
         _stop(s, new, authorize)
         raise QuietExit(1) from exc
@@ -259,5 +253,4 @@ def _stop(s: Settings, new: str, authorize: Authorize) -> None:
     try:
         lifecycle.stop(s, new, authorize=authorize)
     except PotError as exc:
-        for line in exc.lines:
-            log.error("%s", line)
+        common.report(log, exc)

@@ -61,8 +61,7 @@ def prune(
         except PotError as exc:
             if isinstance(exc, destroy.DestroyFailed) and exc.detail:
                 log.debug("zfs: %s", exc.detail.strip())
-            for line in exc.lines:
-                log.error("%s", line)
+            common.report(log, exc)
             if not quiet:
                 log.error("%s", worded("", f"Error while pruning {pot}"))
             failed.append(pot)

@@ -10,22 +10,16 @@ from __future__ import annotations
 import contextlib
 import logging
 import socket
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from pot import jail, model, potconf, zfs
 from pot.errors import AlreadyExists, ConfigError, PotRunning, UsageError
 from pot.ops import common
+from pot.ops.common import Authorize, allowed
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
-
-Authorize = Callable[[], None]
-
-
-def allowed() -> None:
-    """The default ``authorize``: the caller is authorised already."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,17 +5,17 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pot import jail, net, proc
 from pot.errors import PotError, worded
 from pot.ops import common, lifecycle
+from pot.ops.common import Authorize, allowed
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-Authorize = Callable[[], None]
 # what FreeBSD's ``killall -l`` prints (signals 1 to 31)
 SIGNAL_NAMES = [
     "HUP",
@@ -53,10 +53,6 @@ SIGNAL_NAMES = [
 DEFAULT_SIGNAL = "SIGINFO"
 
 
-def allowed() -> None:
-    """The default ``authorize``: the caller is authorised already."""
-
-
 # --------------------------------------------------------------------------- term / run
 
 
@@ -71,8 +67,7 @@ def term(s: Settings, pot: str, *, force: bool = False, authorize: Authorize = a
         try:
             lifecycle.start(s, pot)
         except PotError as exc:
-            for line in exc.lines:
-                log.error("%s", line)
+            common.report(log, exc)
         if not jail.is_running(pot):
             raise PotError(f"The pot {pot} doesn't start")
     authorize()

@@ -17,16 +17,12 @@ from enum import Enum
 from pot import jail, model, zfs
 from pot.errors import CommandFailed, PotError, PotRunning, UsageError
 from pot.ops import common
+from pot.ops.common import Authorize, allowed
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-Authorize = Callable[[], None]
 Clock = Callable[[], float]
-
-
-def allowed() -> None:
-    """The default ``authorize``: the caller is authorised already."""
 
 
 class Kind(Enum):
