@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from pot import net, potnet
+from pot import net
 from pot.errors import InvalidName, PotError, UsageError
+from pot.net import addresses
 from pot.ops import create, netparams
 from pot.ops.undo import Undo, undo_on_failure
 from pot.settings import Settings
@@ -195,14 +196,6 @@ def test_alias_nic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     )
 
 
-@pytest.mark.parametrize(
-    ("text", "version"),
-    [("10.0.0.1", 4), ("::1", 6), ("fe80::1%em0", None), ("010.0.0.1", None), ("x", None)],
-)
-def test_ip_version(text: str, version: int | None) -> None:
-    assert netparams.ip_version(text) == version
-
-
 def test_bridges_need_vnet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(net, "vnet_available", lambda: False)
     for kind in ("public-bridge", "private-bridge"):
@@ -274,7 +267,7 @@ def test_private_bridge(tmp_path: Path) -> None:
         "The 10.192.1.7 IP is not valid for bridge br0 - run potnet validate -H 10.192.1.7"
         " -b br0 for more information",
     )
-    assert potnet.validate(s, "10.192.1.6", "br0")
+    assert addresses.validate(s, "10.192.1.6", "br0")
 
 
 # ---------------------------------------------------------------------- crontab
