@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from pot import model
+from pot import model, rcconf
 from pot.net import addresses, host, pfctl
 from pot.settings import Settings
 
@@ -118,7 +118,7 @@ def _ipv6_bridge_start(s: Settings) -> None:
 def _load_pf(s: Settings) -> None:
     """Load pf, the main ruleset if pot's anchors are missing, and pot's NAT rules."""
     host.attempt(["kldload", "-n", "pf"])
-    pf_rules = host.query(["sysrc", "-n", "pf_rules"]).strip()
+    pf_rules = rcconf.get("pf_rules")
     if not pfctl.pot_anchors_loaded():
         log.debug("Pot anchors are missing - load %s", pf_rules)
         pfctl.load_ruleset(pf_rules)

@@ -2,7 +2,7 @@
 
 Expected sequences are written from upstream's start.sh (_js_create_epair, _js_vnet,
 _js_vnet_ipv6, _js_private_vnet, _js_export_ports), vnet-start.sh, stop.sh and
-network.sh, with these deliberate differences (see pot/net.py):
+network.sh, with these deliberate differences (see pot/net/start.py):
 * ``[ -c /dev/pf ]`` is ``kldstat -q -m pf``;
 * a query upstream repeats right away is made once (``pfctl -s Anchors`` of the
   network check, the bridge look-up after a successful check, the free-port queries);
