@@ -1,4 +1,5 @@
-"""The epairs of bridge-type pots, host side: create, rename ``p4…``/``p6…``, bridge, destroy.
+"""The epairs of bridge-type pots, host side: create, rename ``p4…``/``p6…``, bridge, destroy
+(upstream share/pot/start.sh, _js_create_epair).
 
 The b side is handed to the jail by ``vnet.interface=``; jail(8) moves it, nothing is
 left to do with it after ``jail -c``.
@@ -21,8 +22,6 @@ log = logging.getLogger(__name__)
 
 # the epair driver race upstream sleeps around was fixed in FreeBSD 13.1
 _EPAIR_RACE_FIXED = 1301000
-
-
 _RENAME_TRIES = 10
 
 
@@ -41,8 +40,7 @@ def epair_name(family: str, when: int, pid: int) -> str:
 
 def new_epair(pot: str, family: str) -> Epair:
     """``ifconfig epair create``, then the a side renamed ``p<family>…``."""
-    created = proc.run_if_installed(["ifconfig", "epair", "create", "descr", pot, "group", "pot"])
-    a_side = created.stdout.strip() if created is not None and created.ok else ""
+    a_side = host.query(["ifconfig", "epair", "create", "descr", pot, "group", "pot"]).strip()
     if not a_side:
         raise host.NetworkError("ifconfig epair failed")
     try:

@@ -53,22 +53,17 @@ def to_int(text: str) -> int:
 
 def vnet_available() -> bool:
     """Whether the kernel supports VIMAGE (needed by bridge network types and ``-d pot``)."""
-    result = proc.run_if_installed(["sysctl", "-n", "kern.features.vimage"])
-    return result is not None and result.ok and result.stdout.strip() == "1"
+    return query(["sysctl", "-n", "kern.features.vimage"]).strip() == "1"
 
 
 def interface_exists(name: str) -> bool:
     """Whether ``ifconfig <name>`` knows the interface."""
-    if not name:
-        return False
-    result = proc.run_if_installed(["ifconfig", name])
-    return result is not None and result.ok
+    return bool(name) and attempt(["ifconfig", name])
 
 
 def pf_loaded() -> bool:
     """Upstream's ``[ -c /dev/pf ]``: the device exists exactly while pf is in the kernel."""
-    result = proc.run_if_installed(["kldstat", "-q", "-m", "pf"])
-    return result is not None and result.ok
+    return attempt(["kldstat", "-q", "-m", "pf"])
 
 
 def _bridges() -> list[str]:

@@ -1,5 +1,6 @@
 """Exported ports: the ``pot-rdr/<anchor>`` redirections of ``pot.export.ports``, the
-choice of free host ports, the rules hook and the ncat localhost tunnels.
+choice of free host ports, the rules hook and the ncat localhost tunnels (upstream
+share/pot/start.sh, _js_export_ports and _js_get_free_rnd_port).
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """The pot's side of a bridge network: its rc.conf lines, or the ``/tmp/tinirc`` lines of
-no-rc-script pots (upstream share/pot/start.sh, _js_vnet and _js_vnet_ipv6).
+no-rc-script pots (upstream share/pot/start.sh, _js_vnet, _js_vnet_ipv6
+and _js_private_vnet).
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from pot.net import epair, host
 from pot.potconf import PotConf
 from pot.settings import Settings
 
+# the tinirc line of no-rc-script bridge pots after the environment, before exec
 LOOPBACK_ALIAS = "ifconfig lo0 inet 127.0.0.1 alias"
 
 
 def no_rc_script(conf: PotConf) -> bool:
+    """Whether the pot starts its command without rc (tinirc lines instead of rc.conf)."""
     return conf.get("pot.attr.no-rc-script") == "YES"
 
 

@@ -92,7 +92,7 @@ def pot_stack(s: Settings, conf: PotConf) -> str:
 def jail_network_params(
     s: Settings, pot: str, conf: PotConf, stack: str, plan: NetworkPlan | None = None
 ) -> list[str]:
-    """The network parameters of ``jail -c`` (upstream share/pot/start.sh, _js_create).
+    """The network parameters of ``jail -c`` (upstream share/pot/start.sh, _js_start).
 
     The bridge types name the epairs of ``plan`` (from :func:`setup`). An alias pot
     without an address of its stack raises host.NetworkError with upstream's message.
