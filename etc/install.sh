@@ -132,7 +132,7 @@ with open(target + ".new", "w") as f:
             "# etc/install.sh: the folders site would add, without running site\n"
             "import sys\n"
             f"sys.path += {extra!r}\n"
-            "from pot.cli.main import main\n"
+            "from pot.cli.edge import main\n"
             "main()\n")
 os.chmod(target + ".new", 0o755)
 os.replace(target + ".new", target)

@@ -2,16 +2,13 @@
 
 Upstream runs ``echo "###> " "$@"``: the prefix ends in a space and echo adds one
 more, so there are two spaces between marker and message. Everything goes to stdout
-except where upstream redirects to stderr explicitly.
+except where upstream redirects to stderr explicitly, and our trace of the commands run.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import Iterator
-
-import click
+import sys
 
 ERROR = "###> "
 INFO = "===> "
@@ -24,8 +21,15 @@ def line(prefix: str, message: str) -> str:
     return f"{prefix} {message}"
 
 
+def echo(text: str = "", *, nl: bool = True, err: bool = False) -> None:
+    """Write text (and a newline) to stdout or stderr and flush it, as click.echo does."""
+    stream = sys.stderr if err else sys.stdout
+    stream.write(text + "\n" if nl else text)
+    stream.flush()
+
+
 def error(message: str, *, err: bool = False) -> None:
-    click.echo(line(ERROR, message), err=err)
+    echo(line(ERROR, message), err=err)
 
 
 def info(message: str) -> None:
@@ -50,7 +54,15 @@ class _Handler(logging.Handler):
             message = record.getMessage()
         except (TypeError, ValueError):  # a bad format string must not hide the message
             message = str(record.msg)
-        click.echo(line(prefix, message))
+        echo(line(prefix, message), err=_is_trace(record))
+
+
+# pot.proc's debug records: the argv of every command run and a failure's status
+_TRACE = "pot.proc"
+
+
+def _is_trace(record: logging.LogRecord) -> bool:
+    return record.levelno < logging.INFO and record.name == _TRACE
 
 
 def install() -> logging.Handler:
@@ -68,25 +80,15 @@ def uninstall(handler: logging.Handler) -> None:
     logger.removeHandler(handler)
     # hand records back to the root logger (library use, pytest's caplog)
     logger.propagate = True
+    logging.getLogger(_TRACE).setLevel(logging.NOTSET)
 
 
 def set_verbosity(level: int) -> None:
-    """0: errors only; 1: and info; 2 or more: and debug (upstream's _POT_VERBOSITY)."""
-    logging.getLogger("pot").setLevel(_LEVELS.get(level, logging.DEBUG))
+    """0: errors only; 1: and info; 2 or more: and debug (upstream's _POT_VERBOSITY).
 
-
-@contextlib.contextmanager
-def command_trace(*, visible: bool) -> Iterator[None]:
-    """Show or hide pot.proc's ``CMD >`` trace while the block runs.
-
-    Data commands (info, show ...) take ``-v`` to choose a longer format; upstream
-    prints nothing else there, so the trace is kept for ``-vv`` and beyond.
+    Our trace of the commands run (``=====>  CMD > ...``) is not upstream's: it goes to
+    stderr, and only from 3 (-vv), a level upstream prints nothing more at, so that
+    every -v prints exactly what upstream prints.
     """
-    logger = logging.getLogger("pot.proc")
-    previous = logger.level
-    if not visible:
-        logger.setLevel(logging.INFO)
-    try:
-        yield
-    finally:
-        logger.setLevel(previous)
+    logging.getLogger("pot").setLevel(_LEVELS.get(level, logging.DEBUG))
+    logging.getLogger(_TRACE).setLevel(logging.DEBUG if level > 2 else logging.INFO)

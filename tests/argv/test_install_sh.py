@@ -172,7 +172,7 @@ def test_the_entry_script_starts_python_without_site(tmp_path: Path) -> None:
     subprocess.run([python, "-I", "-c", code, str(target), python], check=True)
     lines = target.read_text().splitlines()
     assert lines[0] == f"#!{python} -IS"
-    assert lines[-2:] == ["from pot.cli.main import main", "main()"]
+    assert lines[-2:] == ["from pot.cli.edge import main", "main()"]
     site = subprocess.run(
         [python, "-I", "-c", "import site; print(site.getsitepackages()[0])"],
         capture_output=True,
@@ -184,7 +184,7 @@ def test_the_entry_script_starts_python_without_site(tmp_path: Path) -> None:
 
 def _entry_py() -> str:
     """install.sh's ENTRY_PY, as the shell hands it to Python."""
-    text = INSTALL_SH.read_text()
+    text: str = INSTALL_SH.read_text()
     return text.split("ENTRY_PY='", 1)[1].split("\n'\n", 1)[0]
 
 

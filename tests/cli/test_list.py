@@ -120,7 +120,7 @@ def test_pots_without_zfs(cli_etc: CliEtc, tools: FakeBin) -> None:
     )
     (jails / "db" / "conf").mkdir(parents=True)
     (jails / "db" / "conf" / "pot.conf").write_text("network_type=inherit\n")
-    tools.tool("jls", {"-j web": ("", 0), "*": ("", 1)})
+    tools.tool("jls", {"-j web": ("", 0), "name": ("web\n", 0), "*": ("", 1)})
     assert pot("ls") == (
         0,
         "pot name : db\n\tnetwork : inherit\n\tactive : false\n\n"
@@ -128,4 +128,5 @@ def test_pots_without_zfs(cli_etc: CliEtc, tools: FakeBin) -> None:
         "",
     )
     assert pot("ls", "-q") == (0, "db\nweb\n", "")
-    assert tools.calls() == [["jls", "-j", "db"], ["jls", "-j", "web"]]
+    # one jls for every pot (and none for -q)
+    assert tools.calls() == [["jls", "name"]]
