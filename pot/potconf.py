@@ -12,16 +12,18 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 from pot.errors import ConfigError, PotError, UsageError
 
-AttrType = Literal["bool", "uint", "sysvopt", "string"]
-AttrKind = Literal["pot", "jail"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Literal
+
+    AttrType = Literal["bool", "uint", "sysvopt", "string"]
+    AttrKind = Literal["pot", "jail"]
 
 FILE_MODE = 0o644
 RSS_RESOURCES = ("cpus", "memory")
@@ -199,6 +201,8 @@ def atomic_write(path: Path, text: str) -> None:
     except FileNotFoundError:
         old = None
     try:
+        import tempfile
+
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
         raise PotError(f"{path}: cannot be written: {exc.strerror}") from exc

@@ -16,10 +16,13 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import IO
 
 from pot import proc
 from pot.errors import CommandFailed
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import IO
 
 log = logging.getLogger(__name__)
 

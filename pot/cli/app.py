@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pot.cli import output
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pot.settings import Settings
 

@@ -15,14 +15,17 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from types import FrameType
-from typing import TYPE_CHECKING, Any, NoReturn
 
 from pot import errors
 from pot.cli import optspec, output
 from pot.cli.helptext import USAGE, command_help
 
+# typing is not imported at run time (it costs more than some commands' whole work)
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from types import FrameType
+    from typing import Any, NoReturn
+
     from pot.settings import Settings
 
 # Every command upstream dispatches, in the order of its usage text, with the module

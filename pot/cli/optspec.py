@@ -15,16 +15,14 @@ than ``--`` itself) it leaves to click.
 
 from __future__ import annotations
 
-from typing import Final
-
 # kinds: a flag (True when given), a count (times given), a value (the last one wins)
-FLAG: Final = "flag"
-COUNT: Final = "count"
-VALUE: Final = "value"
+FLAG = "flag"
+COUNT = "count"
+VALUE = "value"
 # -v: counted, and every one raises the process's verbosity (not passed to the command)
-VERBOSE: Final = "verbose"
+VERBOSE = "verbose"
 # signal -l: prints the signal names and exits before anything else is looked at
-EAGER: Final = "eager"
+EAGER = "eager"
 
 Value = str | bool | int
 
@@ -55,7 +53,7 @@ _V = Opt("v", "verbose", VERBOSE)
 _Q = Opt("q", "quiet", FLAG)
 _P = Opt("p", "pot", VALUE)
 
-TABLES: Final[dict[str, tuple[Opt, ...]]] = {
+TABLES: dict[str, tuple[Opt, ...]] = {
     "version": (_V, _Q),
     "get-rss": (_V, _P, Opt("J", "as_json", FLAG)),
     "last-run-stats": (_V, _P),
