@@ -24,7 +24,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import IO
 
-log = logging.getLogger(__name__)
+# our own notes, not upstream's messages: shown from -vv, on stderr (see pot.cli.output)
+trace = logging.getLogger("pot.trace")
 
 # the user properties export writes on jails/<pot>
 USER_PROPS = (":pot.tag", ":pot.snap")
@@ -237,7 +238,7 @@ def _retry_while_busy(
     succeeds; zfs-fuse calls every mounted dataset busy for rename, so each import pays it).
     """
     for pause in ((0.0,) if at_once else ()) + BUSY_PAUSES:
-        log.debug("dataset busy, retrying in %.2fs", pause)
+        trace.debug("dataset busy, retrying in %.2fs", pause)
         if pause:
             time.sleep(pause)
         try:
@@ -401,5 +402,5 @@ def _usage(*args: str) -> str:
 def capabilities() -> Caps:
     """Probe this zfs once per process by reading its usage texts."""
     caps = parse_caps(_usage("receive"), _usage("list", "-?"))
-    log.debug("zfs capabilities: %s", caps)
+    trace.debug("zfs capabilities: %s", caps)
     return caps

@@ -57,12 +57,13 @@ class _Handler(logging.Handler):
         echo(line(prefix, message), err=_is_trace(record))
 
 
-# pot.proc's debug records: the argv of every command run and a failure's status
-_TRACE = "pot.proc"
+# the debug records that are ours, not upstream's: pot.proc's argv of every command run
+# and a failure's status, and pot.trace's notes (a file that could not be read ...)
+_TRACES = ("pot.proc", "pot.trace")
 
 
 def _is_trace(record: logging.LogRecord) -> bool:
-    return record.levelno < logging.INFO and record.name == _TRACE
+    return record.levelno < logging.INFO and record.name in _TRACES
 
 
 def install() -> logging.Handler:
@@ -80,7 +81,8 @@ def uninstall(handler: logging.Handler) -> None:
     logger.removeHandler(handler)
     # hand records back to the root logger (library use, pytest's caplog)
     logger.propagate = True
-    logging.getLogger(_TRACE).setLevel(logging.NOTSET)
+    for name in _TRACES:
+        logging.getLogger(name).setLevel(logging.NOTSET)
 
 
 def set_verbosity(level: int) -> None:
@@ -91,4 +93,5 @@ def set_verbosity(level: int) -> None:
     every -v prints exactly what upstream prints.
     """
     logging.getLogger("pot").setLevel(_LEVELS.get(level, logging.DEBUG))
-    logging.getLogger(_TRACE).setLevel(logging.DEBUG if level > 2 else logging.INFO)
+    for name in _TRACES:
+        logging.getLogger(name).setLevel(logging.DEBUG if level > 2 else logging.INFO)

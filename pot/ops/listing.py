@@ -11,7 +11,8 @@ from pot.errors import ConfigError
 from pot.potconf import FsCompEntry, PotConf
 from pot.settings import Settings
 
-log = logging.getLogger(__name__)
+# our own notes, not upstream's messages: shown from -vv, on stderr (see pot.cli.output)
+trace = logging.getLogger("pot.trace")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +97,7 @@ def _conf(s: Settings, pot: str) -> PotConf:
     try:
         return potconf.read(model.pot_conf_path(s, pot))
     except ConfigError as exc:
-        log.debug("%s", exc)  # upstream's grep fails quietly: the values are empty
+        trace.debug("%s", exc)  # upstream's grep fails quietly: the values are empty
         return PotConf()
 
 
@@ -127,7 +128,7 @@ def _fscomps(s: Settings, pot: str) -> list[FsCompEntry]:
     try:
         return potconf.read_fscomp(model.fscomp_conf_path(s, pot))
     except ConfigError as exc:
-        log.debug("%s", exc)
+        trace.debug("%s", exc)
         return []
 
 

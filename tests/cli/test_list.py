@@ -130,3 +130,20 @@ def test_pots_without_zfs(cli_etc: CliEtc, tools: FakeBin) -> None:
     assert pot("ls", "-q") == (0, "db\nweb\n", "")
     # one jls for every pot (and none for -q)
     assert tools.calls() == [["jls", "name"]]
+
+
+def test_verbose_prints_no_note_of_ours(cli_etc: CliEtc, tools: FakeBin) -> None:
+    # a pot without fscomp.conf: upstream's ls -v says nothing about it, ours only from -vv
+    folder = cli_etc.fs_root / "jails" / "web"
+    (folder / "conf").mkdir(parents=True)
+    (folder / "conf" / "pot.conf").write_text("pot.level=0\nnetwork_type=inherit\n")
+    tools.tool("jls", {"*": ("", 0)})
+    tools.tool("zfs", {"*": ("", 0)})
+    block = (
+        "pot name : web\n\tnetwork : inherit\n\tactive : false\n\tbase : \n\tlevel : 0\n"
+        "\tdatasets:\n\tsnapshot:\n\t\tno snapshots\n\n"
+    )
+    assert pot("ls", "-v") == (0, block, "")
+    code, out, err = pot("ls", "-vv")
+    assert (code, out) == (0, block)
+    assert f"=====>  {folder / 'conf' / 'fscomp.conf'}: cannot be read" in err
