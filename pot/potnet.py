@@ -11,17 +11,17 @@ potnet is asked outside the lock).
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
 from pathlib import Path
 
 from pot.errors import ConfigError
+from pot.record import record
 from pot.settings import Settings
 
 IPv4 = ipaddress.IPv4Address
 _BRIDGE_TYPES = frozenset({"public-bridge", "private-bridge"})
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Bridge:
     """A private bridge definition file (POT_FS_ROOT/bridges/<name>)."""
 
@@ -30,7 +30,7 @@ class Bridge:
     gateway: IPv4
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PotAddress:
     """The network facts of one pot, as potnet reads them from its pot.conf."""
 

@@ -14,11 +14,11 @@ import logging
 import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from types import MappingProxyType
 
 from pot import proc
 from pot.errors import CommandFailed
+from pot.record import record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ _NO_PROPS: Mapping[str, str] = MappingProxyType({})
 _BASE_COLUMNS = ("name", "mountpoint", "mounted", "origin")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Dataset:
     """One file system as ``zfs list`` shows it; ``-`` (unset) values become ``""``."""
 
@@ -47,7 +47,7 @@ class Dataset:
     props: Mapping[str, str]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Caps:
     """Flags of this host's zfs that FreeBSD has and zfs-fuse lacks."""
 

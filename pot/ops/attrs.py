@@ -14,7 +14,6 @@ import logging
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from pot import jail, model, potconf, rctl
@@ -29,6 +28,7 @@ from pot.errors import (
 )
 from pot.ops import common
 from pot.ops.common import Authorize, allowed
+from pot.record import record
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -240,7 +240,7 @@ def set_rss(
 # --------------------------------------------------------------------------- get-rss
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RssUsage:
     """What get-rss shows: rctl's raw values, and the cpu time computed as upstream does."""
 
@@ -384,7 +384,7 @@ def set_attribute(
     common.write_conf(s, pot, conf)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AttrValue:
     """A stored attribute as get-attribute reads it: "" when the line is missing."""
 

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pot import flavours, jail, model, potconf, zfs
 from pot.errors import ConfigError
 from pot.potconf import FsCompEntry, PotConf
+from pot.record import record, replace
 from pot.settings import Settings
 
 # our own notes, not upstream's messages: shown from -vv, on stderr (see pot.cli.output)
 trace = logging.getLogger("pot.trace")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PotSummary:
     """One pot's block of ``pot list``; the verbose fields are empty unless asked for."""
 
