@@ -12,10 +12,10 @@ only by the other functions (and by :func:`run` with ``input`` or ``cwd``).
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 from collections.abc import Iterator, Mapping, Sequence
 
+from pot import log as logging
 from pot.errors import CommandFailed
 
 TYPE_CHECKING = False

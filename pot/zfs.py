@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import logging
 import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from types import MappingProxyType
 
+from pot import log as logging
 from pot import proc
 from pot.errors import CommandFailed
 from pot.record import record

@@ -124,7 +124,7 @@ def main() -> NoReturn:
 
 def run(argv: list[str]) -> NoReturn:
     """One invocation: set up output and signals, run, restore, exit with the status."""
-    handler = output.install()
+    output.install()
     previous = _install_signal_handlers()
     try:
         code = _guarded(argv)
@@ -132,7 +132,7 @@ def run(argv: list[str]) -> NoReturn:
         for number, action in previous.items():
             if action is not None:  # None: a handler not set from Python, left alone
                 signal.signal(number, action)
-        output.uninstall(handler)
+        output.uninstall()
     sys.stdout.flush()
     sys.exit(code)
 

@@ -10,13 +10,13 @@ run inside an already authorised create, leave the default.
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from pot import jail, model, potconf, rctl
+from pot import log as logging
 from pot.errors import (
     PotError,
     PotNotFound,

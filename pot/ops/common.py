@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +10,12 @@ from pot.errors import ConfigError, PotError, PotNotFound, worded
 from pot.model import PotType
 from pot.potconf import PotConf
 from pot.settings import Settings
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import logging
+
+    from pot import log
 
 # the root check a command's op runs once its own checks passed (the CLI passes
 # require_root; library callers and nested commands pass allowed)
@@ -103,7 +108,7 @@ def usable_hostname(pot: str, host: str, max_length: int) -> str:
     return pot if len(qualified) > max_length else qualified
 
 
-def report(logger: logging.Logger, exc: PotError) -> None:
+def report(logger: logging.Logger | log.Logger, exc: PotError) -> None:
     """An error's lines as error messages, for steps upstream reports and goes on from."""
     for line in exc.lines:
         logger.error("%s", line)

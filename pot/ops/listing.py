@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from pot import flavours, jail, model, potconf, zfs
+from pot import log as logging
 from pot.errors import ConfigError
 from pot.potconf import FsCompEntry, PotConf
 from pot.record import record, replace
