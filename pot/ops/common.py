@@ -69,6 +69,10 @@ def write_conf(s: Settings, pot: str, conf: PotConf) -> None:
     potconf.write(model.pot_conf_path(s, pot), conf)
 
 
+def is_persistent(conf: PotConf) -> bool:
+    return conf.get("pot.attr.persistent") != "NO"
+
+
 def pot_type(conf: PotConf) -> PotType:
     """A pot.conf without ``pot.type`` is an old multi pot."""
     return PotType.SINGLE if conf.get("pot.type") == "single" else PotType.MULTI
