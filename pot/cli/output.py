@@ -167,6 +167,8 @@ def uninstall() -> None:
     logger.removeHandler(_state.handler)
     _state.handler = None
     logger.propagate = True
+    # the levels too: a library caller after a CLI run must not inherit its -v
+    logger.setLevel(logging.NOTSET)
     for name in _TRACES:
         logging.getLogger(name).setLevel(logging.NOTSET)
 
