@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pot import jail, net, potnet, rcconf, zfs
+from pot import jail, model, net, potnet, rcconf, zfs
 from pot.errors import PotError, PotRunning, worded
 from pot.settings import Settings
 
@@ -263,11 +263,13 @@ def _readable(path: Path) -> bool:
 
 
 def pot_names(s: Settings) -> list[str]:
-    """The folders of POT_FS_ROOT/jails (upstream's pot list), by name."""
+    """The folders of POT_FS_ROOT/jails (upstream's pot list), in its order."""
     jails = s.fs_root / "jails"
     if not jails.is_dir():
         return []
-    return sorted(p.name for p in jails.iterdir() if p.is_dir() and not p.name.startswith("."))
+    return model.folder_order(
+        p.name for p in jails.iterdir() if p.is_dir() and not p.name.startswith(".")
+    )
 
 
 def deinit(
