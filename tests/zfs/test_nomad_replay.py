@@ -355,8 +355,9 @@ def test_failed_clone_leaves_no_pot(host: PotEnv, standins: Standins, tmp_path: 
         "-N", "public-bridge", "-i", "10.192.0.1",
     )  # fmt: skip
     assert code == 1
-    assert out.endswith(HELP["clone"])
-    assert "###>" in out.splitlines()[-len(HELP["clone"].splitlines()) - 1]
+    failure = "###>  Not able to clone imported pot as nginx_1_0_x\n"
+    assert out.endswith(HELP["clone"] + failure)
+    assert "###>" in out.splitlines()[-len(HELP["clone"].splitlines()) - 2]
     # the imported image stays (complete, reused by the next allocation); no clone
     assert zfs_names(host) == IMAGE_TREE
     assert standins.run_pot("ls", "-q") == (0, f"{IMAGE}\n", "")

@@ -107,9 +107,10 @@ def command(
         cwd=Path.cwd(),
     )
     try:
-        prepare.prepare(app.settings, options, authorize=require_root, bar=bar)
+        prepare.prepare(app.settings, options, authorize=require_root, bar=bar, say=click.echo)
     except prepare.NestedUsageError as exc:
         for line in exc.lines:
             output.error(line)
         echo_help(exc.command)
+        output.error(exc.failure)
         raise QuietExit(exc.exit_code) from exc
