@@ -11,6 +11,7 @@ import logging
 import os
 import shlex
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -68,8 +69,14 @@ def run(
     input: str | None = None,
     env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
+    show_errors: bool = False,
 ) -> Result:
-    """Run argv to completion capturing stdout and stderr as text."""
+    """Run argv to completion capturing stdout and stderr as text.
+
+    ``show_errors``: the tool's stderr also goes on to ours once it has ended (where
+    upstream leaves a tool's stderr alone, e.g. ``pfctl: pf already enabled``); the
+    Result and CommandFailed still carry it.
+    """
     _log(argv)
     try:
         cp = subprocess.run(
@@ -84,11 +91,19 @@ def run(
         )
     except FileNotFoundError as exc:
         raise _not_found(argv) from exc
+    if show_errors and cp.stderr:
+        _show(cp.stderr)
     if cp.returncode != 0:
         log.debug("exit status %d: %s", cp.returncode, cp.stderr.strip())
         if check:
             raise CommandFailed(argv, cp.returncode, cp.stderr)
     return Result(tuple(argv), cp.returncode, cp.stdout, cp.stderr)
+
+
+def _show(text: str) -> None:
+    """A child's stderr passed on to ours (sys.stderr: in-process tests see it too)."""
+    sys.stderr.write(text)
+    sys.stderr.flush()
 
 
 def call(

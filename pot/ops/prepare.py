@@ -141,6 +141,7 @@ def prepare(
     *,
     authorize: Authorize = allowed,
     bar: Bar = no_bar,
+    fetching: Bar = no_bar,
     say: lifecycle.Say = lifecycle.silent,
 ) -> Prepared:
     """Import (if needed), clone and customise (module doc); ``authorize`` is the root
@@ -150,7 +151,7 @@ def prepare(
     with lock.global_lock(s.lock_file):
         if common.is_pot(s, new):
             raise UsageError(f"A pot with name {new} already exists")
-        imported = _ensure_image(s, o, image, authorize, bar)
+        imported = _ensure_image(s, o, image, authorize, (bar, fetching))
         with undo_on_failure(keep=False) as undo:
             _journal_new_pot(s, new, undo)
             _clone(s, o, image, new, authorize)
@@ -179,7 +180,7 @@ def _nested(command: str, action: Callable[[], T], failure: str) -> T:
 
 
 def _ensure_image(
-    s: Settings, o: PrepareOptions, image: str, authorize: Authorize, bar: Bar
+    s: Settings, o: PrepareOptions, image: str, authorize: Authorize, bars: tuple[Bar, Bar]
 ) -> bool:
     """Import the image unless it is a pot already; whether it was imported now."""
     if common.is_pot(s, image):
@@ -190,7 +191,7 @@ def _ensure_image(
     def run() -> None:
         # upstream hands its -U to import as it is: none given is an empty -U there
         imports.check_url(o.url or "")
-        imports.import_image(s, options, authorize=authorize, bar=bar)
+        imports.import_image(s, options, authorize=authorize, bar=bars[0], fetching=bars[1])
 
     _nested("import", run, "pot import failed")
     return True

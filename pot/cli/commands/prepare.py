@@ -9,7 +9,7 @@ import click
 
 from pot.cli import output
 from pot.cli.params import App, echo_help, pass_app, pot_command, require_root, verbose_option
-from pot.cli.progress import bar
+from pot.cli.progress import bar, fetching
 from pot.errors import QuietExit
 from pot.ops import attrs, create, prepare
 
@@ -107,7 +107,14 @@ def command(
         cwd=Path.cwd(),
     )
     try:
-        prepare.prepare(app.settings, options, authorize=require_root, bar=bar, say=click.echo)
+        prepare.prepare(
+            app.settings,
+            options,
+            authorize=require_root,
+            bar=bar,
+            fetching=fetching,
+            say=click.echo,
+        )
     except prepare.NestedUsageError as exc:
         for line in exc.lines:
             output.error(line)
