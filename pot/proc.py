@@ -106,6 +106,20 @@ def _show(text: str) -> None:
     sys.stderr.flush()
 
 
+def run_if_installed(
+    argv: Sequence[str], *, input: str | None = None, show_errors: bool = False
+) -> Result | None:
+    """:func:`run` without ``check``, or None when argv[0] is not installed at all.
+
+    For the host's optional tools and read-only queries, where "not installed" and
+    "failed" lead to the same answer but must not raise.
+    """
+    try:
+        return run(argv, check=False, input=input, show_errors=show_errors)
+    except CommandFailed:  # only raised without check when the executable is missing
+        return None
+
+
 def call(
     argv: Sequence[str],
     *,
