@@ -152,7 +152,11 @@ def test_nomad_task_lifecycle(
     standins.clear_calls()
     monkeypatch.chdir(folder)
     code, out, err = standins.run_pot(*prepare_argv(images))
-    assert (code, err) == (0, ""), out
+    assert code == 0, out
+    # fetch(1)'s line per downloaded file, as upstream's import shows them
+    cache = host.cache / "nginx_1.0.xz"
+    fetched = [line.split()[0] for line in err.splitlines()]
+    assert fetched == [f"{cache}.skein", str(cache), f"{cache}.meta"], err
     # the driver only logs this output; -v adds the debug lines and command traces
     assert [line for line in out.splitlines() if line.startswith(("===>  ", "###>  "))] == [
         "===>  importing nginx @ 1.0 as nginx_1_0",
