@@ -181,8 +181,8 @@ def _folders(s: Settings, host: HostFiles | None) -> None:
 
 def _creatable(folder: Path) -> bool:
     """Whether folder exists, or its nearest existing ancestor is a writable folder."""
-    if folder.is_dir():
-        return True
+    if folder.exists():
+        return folder.is_dir()
     for parent in folder.parents:
         if parent.exists():
             return parent.is_dir() and os.access(parent, os.W_OK | os.X_OK)
