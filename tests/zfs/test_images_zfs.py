@@ -633,7 +633,12 @@ def test_a_clone_exports_its_origin_and_imports_it_first(env: Env) -> None:
     assert r.exit_code == 0, r.output
     assert (env.out / "web_2.0.xz.meta").read_bytes() == f"test:1.0@{SNAP}\n".encode()
     r = env.import_("-p", "web", "-t", "2.0")
-    assert (r.exit_code, r.output) == (
+    web, test = env.cache / "web_2.0.xz", env.cache / "test_1.0.xz"
+    assert fetched(r.stderr) == [
+        *(f"{web}{side}" for side in (".skein", "", ".meta")),
+        *(f"{test}{side}" for side in (".skein", "", ".meta")),
+    ]
+    assert (r.exit_code, r.stdout) == (
         0,
         "===>  importing web @ 2.0 as web_2_0\n"
         f"===>  Pot web_2_0 depends on test_1_0 (@{SNAP})\n"
@@ -946,16 +951,18 @@ def test_progress_of_export_download_and_receive(env: Env) -> None:
     sent = len(sh("zfs", "send", "-R", f"{env.jails_ds}/test@{SNAP}").stdout)
     done = export.export(s, export.ExportOptions("test", "1.0", str(env.out)), bar=bars)
     assert bars.seen == {"test_1.0.xz": (sent, None)}
-    bars = Bars()
+    bars, downloads = Bars(), Bars()
     options = imports.ImportOptions("test", "1.0", env.out.as_uri())
-    assert imports.import_image(s, options, bar=bars).name == "test_1_0"
+    assert imports.import_image(s, options, bar=bars, fetching=downloads).name == "test_1_0"
     size = done.paths.xz.stat().st_size
-    assert bars.seen == {
-        "test_1.0.xz.skein": (257, 257),
-        "test_1.0.xz": (size, size),
-        "test_1.0.xz.meta": (2, 2),
-        "test_1_0": (sent, sent),
+    # downloads are named by their cache file, as fetch(1) names them
+    cache = env.cache / "test_1.0.xz"
+    assert downloads.seen == {
+        f"{cache}.skein": (257, 257),
+        f"{cache}": (size, size),
+        f"{cache}.meta": (2, 2),
     }
+    assert bars.seen == {"test_1_0": (sent, sent)}
 
 
 def test_an_interrupted_download_leaves_nothing(env: Env) -> None:
@@ -963,7 +970,8 @@ def test_an_interrupted_download_leaves_nothing(env: Env) -> None:
     s = env.pot_env.settings()  # type: ignore[attr-defined]
     options = imports.ImportOptions("test", "1.0", env.out.as_uri())
     with pytest.raises(KeyboardInterrupt):
-        imports.import_image(s, options, bar=Bars(stop_at="test_1.0.xz"))
+        stop = Bars(stop_at=str(env.cache / "test_1.0.xz"))
+        imports.import_image(s, options, fetching=stop)
     assert env.cache_names() == []
     assert env.pot_folders() == ["test"]
 
