@@ -35,7 +35,7 @@ HOST = os.uname().nodename
 HASH_MISMATCH = "###>  The image and its hash do not overlap\n"
 # fetch(1)'s closing line per download: path (46 columns), size, mean rate, seconds
 FETCH_LINE = re.compile(
-    r"(\S+) {8,}[ 0-9]{4} [ kMGTP]B ([ 0-9]{4} [ kMGTP]Bps|\?\? Bps) +[0-9]{2}s"
+    r"(\S+) {8,}[ 0-9]{4} [ kMGTP]B ([ 0-9]{4} [ kMGTP]Bps|\?\? Bps) +([0-9]{2}[dhm])?[0-9]{2}[smh]"
 )
 
 
