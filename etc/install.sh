@@ -8,6 +8,9 @@
 #   PREFIX/etc/pot/pot.conf             only when missing, from the sample (all comments)
 #   PREFIX/etc/pot/flavours/            the shipped flavours that are missing there
 #   PREFIX/etc/rc.d/pot, pot_early      the boot scripts, mode 755
+#   PREFIX/share/zsh/site-functions/_pot            zsh completion, and
+#   PREFIX/share/bash-completion/completions/pot    bash completion, both generated
+#                                       from the command table by the program's Python
 #
 # Why a virtualenv and not `pip install --prefix`: on FreeBSD PREFIX/lib/python3.x is
 # the site-packages of pkg(8)'s Python, and pip would overwrite or shadow the files of
@@ -180,5 +183,25 @@ done
 for _script in pot pot_early; do
 	_subst "%%PREFIX%%" "$PREFIX" "$SRC/etc/rc.d/$_script" "$PREFIX/etc/rc.d/$_script"
 done
+
+# _completion shell target: the completion script, made by the Python next to the
+# program (the venv's); none without that Python (a POT_PY that is not in a venv)
+_completion()
+{
+	local _python
+	_python=$(dirname "$pot_py")/python
+	if [ ! -x "$_python" ]; then
+		return 0
+	fi
+	mkdir -p "$(dirname "$2")"
+	if "$_python" -m pot.cli.completion "$1" > "$2.gen.$$"; then
+		_put 644 "$2.gen.$$" "$2"
+	else
+		echo "$0: no $1 completion: $_python -m pot.cli.completion $1 failed" >&2
+	fi
+	rm -f "$2.gen.$$"
+}
+_completion zsh "$PREFIX/share/zsh/site-functions/_pot"
+_completion bash "$PREFIX/share/bash-completion/completions/pot"
 
 echo "pot installed under $PREFIX (Python program: $pot_py)"

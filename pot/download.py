@@ -78,6 +78,8 @@ def _copy(
 ) -> None:
     done = 0
     with _open_source(url) as (source, total):
+        if progress is not None:
+            progress(0, total)  # opened: the transfer starts (fetch's first line)
         while chunk := source.read(_CHUNK):
             out.write(chunk)
             if observe is not None:

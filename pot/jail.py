@@ -134,7 +134,9 @@ def remove(name: str, exec_stop: str, stop_timeout: str) -> int:
         lines.append(f"  stop.timeout={stop_timeout};")
     lines.append("}")
     text = "".join(f"{line}\n" for line in lines)
-    return proc.run(["jail", "-f-", "-q", "-r", name], input=text, check=False).returncode
+    # jail(8)'s own messages reach the user, as upstream's pipe into jail leaves them
+    argv = ["jail", "-f-", "-q", "-r", name]
+    return proc.run(argv, input=text, check=False, show_errors=True).returncode
 
 
 def spawn(name: str, command: Sequence[str]) -> proc.Background:
@@ -149,7 +151,7 @@ def login_shell(name: str) -> int:
 
 def kill_placeholder(name: str) -> None:
     """End the ``sleep 1234`` that kept a new non-persistent jail alive."""
-    proc.run(["pkill", "-f", "-j", name, "^sleep 1234$"], check=False)
+    proc.run(["pkill", "-f", "-j", name, "^sleep 1234$"], check=False, show_errors=True)
 
 
 def running_names() -> list[str]:

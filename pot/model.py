@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import Enum
 from pathlib import Path
 
@@ -93,3 +94,12 @@ def valid_pot_name(name: str) -> bool:
     if not name or name.startswith("-"):
         return False
     return not any(c in name for c in "./@#%: \t\n\"'\\$`")
+
+
+def folder_order(names: Iterable[str]) -> list[str]:
+    """Folder names in the order of upstream's ``ls -d dir/*/``.
+
+    ls sorts the glob's matches with their trailing ``/``, and ``/`` sorts after
+    ``-`` and ``.``: ``test-flavour/`` comes before ``test/``.
+    """
+    return sorted(names, key=lambda name: name + "/")

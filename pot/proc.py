@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 
 from pot import log as logging
@@ -96,13 +97,21 @@ def run(
     input: str | None = None,
     env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
+    show_errors: bool = False,
 ) -> Result:
-    """Run argv to completion capturing stdout and stderr as text."""
+    """Run argv to completion capturing stdout and stderr as text.
+
+    ``show_errors``: the tool's stderr also goes on to ours once it has ended (where
+    upstream leaves a tool's stderr alone, e.g. ``pfctl: pf already enabled``); the
+    Result and CommandFailed still carry it.
+    """
     _log(argv)
     if input is None and cwd is None:
         returncode, stdout, stderr = _spawn(argv, _env(env))
     else:
         returncode, stdout, stderr = _subprocess_run(argv, input, _env(env), cwd)
+    if show_errors and stderr:
+        _show(stderr)
     if returncode != 0:
         log.debug("exit status %d: %s", returncode, stderr.strip())
         if check:
@@ -203,14 +212,22 @@ def _text(data: bytes) -> str:
     return data.decode(errors="replace").replace("\r\n", "\n").replace("\r", "\n")
 
 
-def run_if_installed(argv: Sequence[str], *, input: str | None = None) -> Result | None:
+def _show(text: str) -> None:
+    """A child's stderr passed on to ours (sys.stderr: in-process tests see it too)."""
+    sys.stderr.write(text)
+    sys.stderr.flush()
+
+
+def run_if_installed(
+    argv: Sequence[str], *, input: str | None = None, show_errors: bool = False
+) -> Result | None:
     """:func:`run` without ``check``, or None when argv[0] is not installed at all.
 
     For the host's optional tools and read-only queries, where "not installed" and
     "failed" lead to the same answer but must not raise.
     """
     try:
-        return run(argv, check=False, input=input)
+        return run(argv, check=False, input=input, show_errors=show_errors)
     except CommandFailed:  # only raised without check when the executable is missing
         return None
 

@@ -78,12 +78,13 @@ def ncpu() -> int:
 
 def pin(jid: int, cpus: str) -> None:
     """``cpuset -l <cpus> -j <jid>`` (an empty list fails, ignored as upstream)."""
-    proc.run(["cpuset", "-l", cpus, "-j", str(jid)], check=False)
+    proc.run(["cpuset", "-l", cpus, "-j", str(jid)], check=False, show_errors=True)
 
 
 def limit_memory(jail_name: str, value: str) -> bool:
     """``rctl -a jail:<name>:memoryuse:deny=<value>``; whether rctl accepted it."""
-    return proc.run(["rctl", "-a", f"jail:{jail_name}:memoryuse:deny={value}"], check=False).ok
+    argv = ["rctl", "-a", f"jail:{jail_name}:memoryuse:deny={value}"]
+    return proc.run(argv, check=False, show_errors=True).ok
 
 
 def remove_rules(jail_name: str) -> None:

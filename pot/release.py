@@ -133,6 +133,24 @@ def is_valid_release(settings: Settings, release: str, machine: Machine | None =
     return bool(release) and release in valid_releases(settings, machine)
 
 
+def release_problem(settings: Settings, release: str, machine: Machine | None = None) -> list[str]:
+    """Why ``release`` cannot be used, after the caller's own line: nothing when it is
+    valid or other releases are; with no manifest at all for this machine, where
+    POT_MANIFESTS_DIR is and how to fill it (upstream said nothing more)."""
+    machine = machine or host_machine()
+    if valid_releases(settings, machine):
+        return []
+    folder = manifests_dir(settings)
+    example = release or "14.1"
+    return [
+        f"No release manifest for {machine.prefix} in {folder} [POT_MANIFESTS_DIR]:"
+        " install the package freebsd-release-manifests, or save a release's MANIFEST as"
+        f" {folder}/{machine.prefix}-{release_name(example)}"
+        f" (from https://download.freebsd.org/releases/{machine.path}/"
+        f"{release_name(example)}/MANIFEST)"
+    ]
+
+
 # the order of ``sort -V``, which upstream sorts the release names with
 version_compare = vercmp.compare
 version_key = vercmp.key

@@ -57,7 +57,8 @@ def _rename(interface: str, family: str) -> str:
     now, pid = int(time.time()), os.getpid()
     for step in range(_RENAME_TRIES):
         result = proc.run_if_installed(
-            ["ifconfig", interface, "name", epair_name(family, now + step, pid)]
+            ["ifconfig", interface, "name", epair_name(family, now + step, pid)],
+            show_errors=True,
         )
         if result is not None and result.ok and result.stdout.strip():
             return result.stdout.strip()
@@ -68,11 +69,11 @@ def _rename(interface: str, family: str) -> str:
 
 def attach(s: Settings, bridge: str, epair: Epair) -> None:
     """Bring the host side up and make it a member of the bridge (``private`` if isolated)."""
-    proc.run(["ifconfig", epair.host, "up"])
+    proc.run(["ifconfig", epair.host, "up"], show_errors=True)
     argv = ["ifconfig", bridge, "addm", epair.host]
     if s.isolate_vnet_pots:
         argv += ["private", epair.host]
-    proc.run(argv)
+    proc.run(argv, show_errors=True)
 
 
 def destroy_epairs(names: Sequence[str]) -> list[str]:
@@ -82,7 +83,7 @@ def destroy_epairs(names: Sequence[str]) -> list[str]:
         log.debug("Remove %s epair network interfaces", name)
         if pause:
             time.sleep(1)  # the epair driver of FreeBSD < 13.1 may panic otherwise
-        result = proc.run_if_installed(["ifconfig", name, "destroy"])
+        result = proc.run_if_installed(["ifconfig", name, "destroy"], show_errors=True)
         if result is not None and result.ok:
             continue
         if result is not None and "does not exist" in result.stderr:

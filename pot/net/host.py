@@ -2,7 +2,9 @@
 
 Read-only ifconfig, sysctl and kldstat queries, plus the runners the other net modules
 share for commands whose failure upstream ignores (``$(...)`` reads, ``|| true`` steps).
-A missing tool reads as a failed command.
+A missing tool reads as a failed command. As upstream, a tool's own stderr reaches ours
+(``pfctl: pf already enabled``, ifconfig's errors) unless upstream sends it to
+/dev/null (``quiet``: the interface and VIMAGE probes).
 """
 
 from __future__ import annotations
@@ -21,15 +23,15 @@ class NetworkError(PotError):
     """The network of a pot cannot be set up."""
 
 
-def query(argv: list[str]) -> str:
+def query(argv: list[str], *, quiet: bool = False) -> str:
     """stdout of a read-only command; "" when it fails (upstream reads ``$(...)``)."""
-    result = proc.run_if_installed(argv)
+    result = proc.run_if_installed(argv, show_errors=not quiet)
     return result.stdout if result is not None and result.ok else ""
 
 
-def attempt(argv: list[str]) -> bool:
+def attempt(argv: list[str], *, quiet: bool = False) -> bool:
     """Run a command whose failure upstream ignores; whether it worked."""
-    result = proc.run_if_installed(argv)
+    result = proc.run_if_installed(argv, show_errors=not quiet)
     return result is not None and result.ok
 
 
@@ -53,17 +55,19 @@ def to_int(text: str) -> int:
 
 def vnet_available() -> bool:
     """Whether the kernel supports VIMAGE (needed by bridge network types and ``-d pot``)."""
-    return query(["sysctl", "-n", "kern.features.vimage"]).strip() == "1"
+    # upstream: sysctl -n kern.features.vimage 2>/dev/null
+    return query(["sysctl", "-n", "kern.features.vimage"], quiet=True).strip() == "1"
 
 
 def interface_exists(name: str) -> bool:
     """Whether ``ifconfig <name>`` knows the interface."""
-    return bool(name) and attempt(["ifconfig", name])
+    # upstream's _is_valid_netif: ifconfig <name> >/dev/null 2>&1
+    return bool(name) and attempt(["ifconfig", name], quiet=True)
 
 
 def pf_loaded() -> bool:
     """Upstream's ``[ -c /dev/pf ]``: the device exists exactly while pf is in the kernel."""
-    return attempt(["kldstat", "-q", "-m", "pf"])
+    return attempt(["kldstat", "-q", "-m", "pf"], quiet=True)
 
 
 def _bridges() -> list[str]:

@@ -161,7 +161,8 @@ def _hook_rules(s: Settings, proto: str, host_port: str, ip: str, pot_port: str)
         ip,
         pot_port,
     ]
-    result = proc.run_if_installed(argv)
+    # the hook's own stderr reaches ours, as upstream's $(...) leaves it
+    result = proc.run_if_installed(argv, show_errors=True)
     if result is None:
         log.error("%s: not found", hook)
         return []
@@ -230,11 +231,11 @@ def _stop_tunnel(pidfile: Path, command: str) -> list[str]:
     """Kill the tunnel of the pid file (and remove it), or any process running ``command``."""
     if os.access(pidfile, os.R_OK):
         argv = ["pkill", "-F", str(pidfile), "-f", Path(command).name]
-        result = proc.run_if_installed(argv)
+        result = proc.run_if_installed(argv, show_errors=True)
         pidfile.unlink(missing_ok=True)
     elif host.attempt(["pgrep", "-q", "-f", command]):
         argv = ["pkill", "-f", command]
-        result = proc.run_if_installed(argv)
+        result = proc.run_if_installed(argv, show_errors=True)
     else:
         return []
     # pkill: 1 = nothing matched (the tunnel has ended already)

@@ -72,7 +72,7 @@ def is_base(s: Settings, name: str) -> bool:
 def check_release_option(s: Settings, value: str) -> None:
     """``-r``: checked as soon as it is parsed, as upstream's getopts loop does."""
     if not release.is_valid_release(s, value):
-        raise UsageError(f"{value} is not a supported release")
+        raise UsageError(f"{value} is not a supported release", *release.release_problem(s, value))
 
 
 def check_name_option(s: Settings, value: str) -> None:

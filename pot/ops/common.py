@@ -91,12 +91,12 @@ def snapshots(s: Settings, pot: str) -> list[str]:
 
 
 def pot_names(s: Settings) -> list[str]:
-    """Every folder under ``POT_FS_ROOT/jails``, sorted: upstream's ``ls -d jails/*/``."""
+    """Every folder under ``POT_FS_ROOT/jails`` in the order of upstream's ``ls -d jails/*/``."""
     try:
         entries = list((s.fs_root / "jails").iterdir())
     except OSError:
         return []
-    return sorted(e.name for e in entries if not e.name.startswith(".") and e.is_dir())
+    return model.folder_order(e.name for e in entries if not e.name.startswith(".") and e.is_dir())
 
 
 def read_conf_or_empty(s: Settings, pot: str) -> PotConf:

@@ -194,7 +194,9 @@ def _single_checks(s: Settings, o: CreateOptions) -> tuple[int, str]:
         if not o.base:
             raise UsageError("at least one of -b and -P has to be used")
         if not release.is_valid_release(s, o.base):
-            raise UsageError(f"{o.base} is not a valid release")
+            raise UsageError(
+                f"{o.base} is not a valid release", *release.release_problem(s, o.base)
+            )
         return 0, o.base
     if not common.is_pot(s, o.potbase):
         raise UsageError(f"pot {o.potbase} not found")

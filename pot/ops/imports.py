@@ -93,6 +93,8 @@ class _Source:
     url: str | None
     pubkey: Path | None
     bar: Bar
+    # fetching(path of the cache file) -> the progress of one download (fetch(1)'s line)
+    fetching: Bar
 
 
 def check_url(value: str) -> str:
@@ -103,7 +105,12 @@ def check_url(value: str) -> str:
 
 
 def import_image(
-    s: Settings, o: ImportOptions, *, authorize: Authorize = allowed, bar: Bar = no_bar
+    s: Settings,
+    o: ImportOptions,
+    *,
+    authorize: Authorize = allowed,
+    bar: Bar = no_bar,
+    fetching: Bar = no_bar,
 ) -> Imported:
     """Check, ``authorize`` (the root check), fetch, verify and install the image.
 
@@ -117,7 +124,7 @@ def import_image(
         key = _public_key(s, o.pubkey)
         authorize()
         _remove_stale(s)
-        return _import(s, o.pot, o.tag, name, _Source(o.url, key, bar), ())
+        return _import(s, o.pot, o.tag, name, _Source(o.url, key, bar, fetching), ())
 
 
 def _check_names(pot: str, tag: str) -> str:
@@ -168,7 +175,9 @@ def _fetch(s: Settings, pot: str, tag: str, src: _Source) -> tuple[Path, images.
     try:
         return final.xz, _attempt(s, final, src)
     except PotError as exc:
-        log.debug("%s - removing the cached files and trying again", exc)
+        # upstream's first attempt shows its failure too (fetch's or its own error)
+        common.report(log, exc)
+        log.debug("removing the cached files and trying again")
     for path in final.all():
         path.unlink(missing_ok=True)
     return final.xz, _attempt(s, final, src)
@@ -180,15 +189,15 @@ def _attempt(s: Settings, final: images.ImagePaths, src: _Source) -> images.Meta
     try:
         staged = images.ImagePaths(stage / final.xz.name)
         base = src.url or DEFAULT_URL
-        _obtain(base, final.skein, staged.skein, src.bar)
+        _obtain(base, final.skein, staged.skein, src.fetching)
         if src.pubkey is not None:
-            _obtain(base, final.sig, staged.sig, src.bar)
+            _obtain(base, final.sig, staged.sig, src.fetching)
             _check_signature(staged, src.pubkey)
         # a downloaded .xz is hashed while it is copied; a cached one is read again
         xz_hashed = digest.new()
         with digest.fed_behind(xz_hashed) as feed:
-            downloaded = _obtain(base, final.xz, staged.xz, src.bar, observe=feed)
-        _obtain_meta(s, base, final.meta, staged.meta, src.bar)
+            downloaded = _obtain(base, final.xz, staged.xz, src.fetching, observe=feed)
+        _obtain_meta(s, base, final.meta, staged.meta, src.fetching)
         # the signature of this .skein is checked above
         meta = images.verify(staged.xz, xz_hashed=xz_hashed if downloaded else None)
         _commit(staged, final)
@@ -206,7 +215,7 @@ def _obtain(
     base: str,
     cached: Path,
     staged: Path,
-    bar: Bar,
+    fetching: Bar,
     *,
     observe: Callable[[bytes], object] | None = None,
 ) -> bool:
@@ -222,14 +231,15 @@ def _obtain(
             shutil.copyfile(cached, staged)
         return False
     # upstream joins with a "/" whatever the URL ends with; fetch(1) copes, and so do we
-    with bar(cached.name) as progress:
+    # fetch(1) names the file it writes: the cache's, not our staging copy
+    with fetching(str(cached)) as progress:
         download.fetch(f"{base}/{cached.name}", staged, progress=progress, observe=observe)
     return True
 
 
-def _obtain_meta(s: Settings, base: str, cached: Path, staged: Path, bar: Bar) -> None:
+def _obtain_meta(s: Settings, base: str, cached: Path, staged: Path, fetching: Bar) -> None:
     try:
-        _obtain(base, cached, staged, bar)
+        _obtain(base, cached, staged, fetching)
     except download.DownloadError as exc:
         # images made before .meta existed: hashed over the .xz alone
         log.debug("%s", exc)

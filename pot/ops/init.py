@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pot import jail, net, rcconf, zfs
+from pot import jail, model, net, proc, rcconf, zfs
 from pot.errors import PotError, PotRunning, worded
 from pot.net import addresses
 from pot.settings import Settings
@@ -72,13 +72,18 @@ def init(
 ) -> None:
     """Create POT_ZFS_ROOT and its datasets and folders, check the network configuration,
     then (unless asked not to) set syslogd's flags and add pot's anchors to pf_file ("" skips).
+
+    Everything is checked before anything is changed: the configuration, the network
+    interfaces, and that every folder and file init writes can be written (upstream
+    checked the network only after making the datasets and the host's log folders).
     """
     group_id = _check_conf(s)
+    _check_network(s)
+    _check_writable(s, host if alter_syslog else None, pf_file)
     _root_dataset(s)
     _fs_root(s, group_id)
     _datasets(s)
     _folders(s, host if alter_syslog else None)
-    _check_network(s)
     if alter_syslog:
         _syslogd_flags(s, host, say)
     if pf_file:
@@ -174,6 +179,38 @@ def _folders(s: Settings, host: HostFiles | None) -> None:
         raise PotError("The POT_TMP directory has not been created - aborting") from None
 
 
+def _creatable(folder: Path) -> bool:
+    """Whether folder exists, or its nearest existing ancestor is a writable folder."""
+    if folder.exists():
+        return folder.is_dir()
+    for parent in folder.parents:
+        if parent.exists():
+            return parent.is_dir() and os.access(parent, os.W_OK | os.X_OK)
+    return False
+
+
+def _writable_file(path: Path) -> bool:
+    if path.exists():
+        return os.access(path, os.W_OK)
+    return _creatable(path.parent)
+
+
+def _check_writable(s: Settings, host: HostFiles | None, pf_file: str) -> None:
+    """What init will write can be written; the first that cannot is named."""
+    if not _creatable(s.fs_root):
+        raise PotError(f"Not able to create the dir {s.get('POT_FS_ROOT')}")
+    if not _creatable(Path(s.get("POT_TMP") or "/tmp")):
+        raise PotError("The POT_TMP directory has not been created - aborting")
+    if host is not None:
+        for folder in host.log_dirs:
+            if not _creatable(folder):
+                raise PotError(f"Not able to create the dir {folder} (-s or -m skip it)")
+        if not proc.available("sysrc"):
+            raise PotError(f"sysrc is needed to set syslogd_flags in {host.rc_conf} (-s skips it)")
+    if pf_file and not _writable_file(Path(pf_file)):
+        raise PotError(f"The pf rules file {pf_file} cannot be written (-m skips it)")
+
+
 def _check_network(s: Settings) -> None:
     """potnet's config-check, then POT_EXTIF, POT_EXTIF_ADDR and POT_EXTRA_EXTIF."""
     if not addresses.config_check(s):
@@ -264,11 +301,13 @@ def _readable(path: Path) -> bool:
 
 
 def pot_names(s: Settings) -> list[str]:
-    """The folders of POT_FS_ROOT/jails (upstream's pot list), by name."""
+    """The folders of POT_FS_ROOT/jails (upstream's pot list), in its order."""
     jails = s.fs_root / "jails"
     if not jails.is_dir():
         return []
-    return sorted(p.name for p in jails.iterdir() if p.is_dir() and not p.name.startswith("."))
+    return model.folder_order(
+        p.name for p in jails.iterdir() if p.is_dir() and not p.name.startswith(".")
+    )
 
 
 def deinit(

@@ -12,7 +12,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pot import jail, model, net, potconf, proc, rctl, zfs
@@ -25,6 +25,9 @@ from pot.potconf import PotConf
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# where the line upstream's set-status echoes goes (the CLI passes click.echo)
+Say = Callable[[str], None]
 
 HOST_RESOLV_CONF = Path("/etc/resolv.conf")
 DEFAULT_CMD = "sh /etc/rc"
@@ -80,11 +83,24 @@ def run_hook(s: Settings, pot: str, hook: str) -> None:
 # --------------------------------------------------------------------------- start
 
 
-def start(s: Settings, pot: str, *, snapshot: str = "none", authorize: Authorize = allowed) -> None:
+def silent(_line: str) -> None:
+    """The default ``say`` of nested starts whose caller prints nothing."""
+
+
+def start(
+    s: Settings,
+    pot: str,
+    *,
+    snapshot: str = "none",
+    authorize: Authorize = allowed,
+    say: Say = silent,
+) -> None:
     """``pot start``: returns when a persistent pot runs, or when a non-persistent one ended.
 
     Raises AppExitError (exit 125) when a non-persistent pot's command failed, PotError
-    for every other failure (after cleaning up what was done).
+    for every other failure (after cleaning up what was done). When the pot's command
+    ends (or a persistent pot did not come up), upstream's set-status echoes the
+    interfaces kept in the status (an empty line without vnet): ``say`` gets that line.
     """
     if not pot:
         raise PotError("A pot name is mandatory", usage=True)
@@ -115,7 +131,7 @@ def start(s: Settings, pot: str, *, snapshot: str = "none", authorize: Authorize
     except PotError:
         _cleanup(s, pot, ())
         raise
-    _run(s, pot)
+    _run(s, pot, say)
 
 
 def _check_startable(s: Settings, pot: str, conf: PotConf) -> None:
@@ -234,7 +250,7 @@ def tinirc_text(
     return "".join(f"{line}\n" for line in lines)
 
 
-def _run(s: Settings, pot: str) -> None:
+def _run(s: Settings, pot: str, say: Say) -> None:
     """Network, environment, command file, jail, main command, status; then wait."""
     conf = common.read_conf(s, pot)
     try:
@@ -258,7 +274,7 @@ def _run(s: Settings, pot: str) -> None:
         log.info("pot %s is already started (???)", pot)
     elif changed == Transition.REFUSED:
         log.error("pot %s is not in a state where it can be started", pot)
-    _wait(s, pot, main, persistent, setup.interfaces)
+    _wait(s, pot, main, persistent, setup.interfaces, say)
 
 
 def _launch(s: Settings, pot: str, conf: PotConf, setup: net.NetworkSetup) -> proc.Background:
@@ -277,27 +293,34 @@ def _launch(s: Settings, pot: str, conf: PotConf, setup: net.NetworkSetup) -> pr
 
 
 def _wait(
-    s: Settings, pot: str, main: proc.Background, persistent: bool, interfaces: Sequence[str]
+    s: Settings,
+    pot: str,
+    main: proc.Background,
+    persistent: bool,
+    interfaces: Sequence[str],
+    say: Say,
 ) -> None:
     """Wait for the main command, record its status; a non-persistent pot is stopped."""
     code = main.wait()
     _write(last_run_stats_file(s, pot), f'{{ "ExitCode": {code} }}\n')
     if not persistent:
         main_pid_file(s, pot).unlink(missing_ok=True)
-        if _finish(s, pot, interfaces) and code != 0:
+        if _finish(s, pot, interfaces, say) and code != 0:
             raise AppExitError(f"{pot} reported application error")
-    elif not jail.is_running(pot) and _finish(s, pot, interfaces):
+    elif not jail.is_running(pot) and _finish(s, pot, interfaces, say):
         raise PotError(f"{pot} failed to start")
 
 
-def _finish(s: Settings, pot: str, interfaces: Sequence[str]) -> bool:
+def _finish(s: Settings, pot: str, interfaces: Sequence[str], say: Say) -> bool:
     """Status ``stopping`` and the clean-up; False when someone else is stopping the pot."""
-    changed = status.change(s, pot, "stopping").result
-    if changed == Transition.ALREADY:
+    changed = status.change(s, pot, "stopping")
+    if changed.result == Transition.ALREADY:
         log.debug("pot %s is already stopping (maybe by a pot stop)", pot)
         return False
-    if changed == Transition.REFUSED:
+    if changed.result == Transition.REFUSED:
         raise PotError(f"pot {pot} is not in a state where it can be stopped")
+    # upstream's set-status -s stopping echoes the interfaces on start's stdout
+    say(changed.interfaces)
     _cleanup(s, pot, interfaces)
     return True
 

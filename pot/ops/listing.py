@@ -32,10 +32,12 @@ class PotSummary:
 
 
 def _folders(folder: Path) -> list[str]:
-    """Sub-folders as ``ls -d folder/*/`` names them (hidden ones left out), sorted."""
+    """Sub-folders as ``ls -d folder/*/`` names and orders them (hidden ones left out)."""
     if not folder.is_dir():
         return []
-    return sorted(p.name for p in folder.iterdir() if not p.name.startswith(".") and p.is_dir())
+    return model.folder_order(
+        p.name for p in folder.iterdir() if not p.name.startswith(".") and p.is_dir()
+    )
 
 
 def pot_names(s: Settings) -> list[str]:

@@ -56,11 +56,12 @@ _ATTRIBUTES = (
 
 class NestedUsageError(PotError):
     """A command prepare runs (import, clone) refused its options: upstream prints that
-    command's help, not prepare's, after the lines."""
+    command's help, not prepare's, after the lines, then prepare's own ``failure`` line."""
 
-    def __init__(self, command: str, *lines: str) -> None:
+    def __init__(self, command: str, *lines: str, failure: str) -> None:
         super().__init__(*lines)
         self.command = command
+        self.failure = failure
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +136,13 @@ def check(o: PrepareOptions) -> tuple[str, str]:
 
 
 def prepare(
-    s: Settings, o: PrepareOptions, *, authorize: Authorize = allowed, bar: Bar = no_bar
+    s: Settings,
+    o: PrepareOptions,
+    *,
+    authorize: Authorize = allowed,
+    bar: Bar = no_bar,
+    fetching: Bar = no_bar,
+    say: lifecycle.Say = lifecycle.silent,
 ) -> Prepared:
     """Import (if needed), clone and customise (module doc); ``authorize`` is the root
     check of the nested commands. Raises PotError with upstream's messages
@@ -144,30 +151,36 @@ def prepare(
     with lock.global_lock(s.lock_file):
         if common.is_pot(s, new):
             raise UsageError(f"A pot with name {new} already exists")
-        imported = _ensure_image(s, o, image, authorize, bar)
+        imported = _ensure_image(s, o, image, authorize, (bar, fetching))
         with undo_on_failure(keep=False) as undo:
             _journal_new_pot(s, new, undo)
             _clone(s, o, image, new, authorize)
             _customise(s, o, new, authorize)
         if o.start:
-            _start(s, new, authorize)
+            _start(s, new, authorize, say)
         else:
             log.info("Prepared the pot %s", new)
     return Prepared(new, image, imported)
 
 
-def _nested(command: str, action: Callable[[], T]) -> T:
-    """Run a nested command's op; its usage errors carry its name (for its help)."""
+def _nested(command: str, action: Callable[[], T], failure: str) -> T:
+    """Run a nested command's op; its usage errors carry its name (for its help).
+
+    Its error lines are followed by prepare's ``failure`` line, as upstream reports a
+    nested command that returned non-zero.
+    """
     try:
         return action()
     except PotError as exc:
         if exc.usage:
-            raise NestedUsageError(command, *exc.lines) from exc
-        raise
+            raise NestedUsageError(command, *exc.lines, failure=failure) from exc
+        failed = PotError(*exc.lines, failure)
+        failed.exit_code = exc.exit_code
+        raise failed from exc
 
 
 def _ensure_image(
-    s: Settings, o: PrepareOptions, image: str, authorize: Authorize, bar: Bar
+    s: Settings, o: PrepareOptions, image: str, authorize: Authorize, bars: tuple[Bar, Bar]
 ) -> bool:
     """Import the image unless it is a pot already; whether it was imported now."""
     if common.is_pot(s, image):
@@ -178,9 +191,9 @@ def _ensure_image(
     def run() -> None:
         # upstream hands its -U to import as it is: none given is an empty -U there
         imports.check_url(o.url or "")
-        imports.import_image(s, options, authorize=authorize, bar=bar)
+        imports.import_image(s, options, authorize=authorize, bar=bars[0], fetching=bars[1])
 
-    _nested("import", run)
+    _nested("import", run, "pot import failed")
     return True
 
 
@@ -204,7 +217,11 @@ def _clone(s: Settings, o: PrepareOptions, image: str, new: str, authorize: Auth
         dns=o.dns,
         cwd=o.cwd,
     )
-    _nested("clone", lambda: clone.clone(s, options, authorize=authorize))
+    _nested(
+        "clone",
+        lambda: clone.clone(s, options, authorize=authorize),
+        f"Not able to clone imported pot as {new}",
+    )
 
 
 def _best_effort(action: Callable[[], None], failure: str) -> None:
@@ -236,11 +253,11 @@ def _customise(s: Settings, o: PrepareOptions, new: str, authorize: Authorize) -
         )
 
 
-def _start(s: Settings, new: str, authorize: Authorize) -> None:
+def _start(s: Settings, new: str, authorize: Authorize, say: lifecycle.Say) -> None:
     """``-s``: a failing start is reported, the pot stopped (not destroyed), exit 1."""
     log.debug("Auto starting the pot %s", new)
     try:
-        lifecycle.start(s, new, authorize=authorize)
+        lifecycle.start(s, new, authorize=authorize, say=say)
     except PotError as exc:
         common.report(log, exc)
         log.error("pot %s failed to start", new)

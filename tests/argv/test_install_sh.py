@@ -135,7 +135,25 @@ def _venv_install(tmp_path: Path, **env: str) -> tuple[Path, list[str]]:
     )
     assert done.returncode == 0, done.stderr
     assert list(stage.iterdir()) == []  # the staged copy of the source is removed
-    return prefix, log.read_text().splitlines()
+    calls = log.read_text().splitlines()
+    # the completion scripts are asked of the venv's Python last (the fake one refuses)
+    assert calls[-2:] == ["-m pot.cli.completion zsh", "-m pot.cli.completion bash"]
+    assert "no zsh completion" in done.stderr
+    return prefix, calls[:-2]
+
+
+def test_completion_scripts_from_the_programs_python(tmp_path: Path) -> None:
+    pot_py = REPO / ".venv" / "bin" / "pot"
+    if not pot_py.exists():
+        pytest.skip("no .venv/bin/pot in the repository")
+    prefix = tmp_path / "prefix"
+    install(prefix, pot_py)
+    zsh = prefix / "share" / "zsh" / "site-functions" / "_pot"
+    bash = prefix / "share" / "bash-completion" / "completions" / "pot"
+    assert zsh.read_text().startswith("#compdef pot\n")
+    assert "complete -F _pot pot\n" in bash.read_text()
+    assert (zsh.stat().st_mode & 0o777, bash.stat().st_mode & 0o777) == (0o644, 0o644)
+    assert subprocess.run(["bash", "-n", str(bash)], check=False).returncode == 0
 
 
 PIP = "-m pip install --quiet --disable-pip-version-check"

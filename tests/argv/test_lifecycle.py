@@ -81,7 +81,8 @@ def test_non_persistent_failing_command_exits_125(host: PotEnv, standins: Standi
     standins.clear_calls()
     code, out, err = pot(standins, "start", "web")
     assert (code, err) == (125, ""), out
-    assert out == "===>  Starting the pot web\n###>  web reported application error\n"
+    # upstream's set-status -s stopping echoes the pot's interfaces: none without vnet
+    assert out == "===>  Starting the pot web\n\n###>  web reported application error\n"
     assert pot(standins, "last-run-stats", "-p", "web") == (0, '{ "ExitCode": 3 }\n', "")
     assert (folder / "conf" / ".last_run_stats").read_text() == '{ "ExitCode": 3 }\n'
     # everything undone: no jail, no mount, status stopped
@@ -91,13 +92,27 @@ def test_non_persistent_failing_command_exits_125(host: PotEnv, standins: Standi
     assert not (host.tmp / "pot_main_pid_web").exists()
 
 
+def test_non_persistent_vnet_pot_echoes_its_epair(host: PotEnv, standins: Standins) -> None:
+    folder = make_pot(host, network_type="public-bridge", ip="10.192.0.3")
+    (folder / "m" / "etc" / "rc").write_text("exit 0\n")
+    assert pot(standins, "set-attribute", "-p", "web", "-A", "persistent", "-V", "NO")[0] == 0
+    standins.clear_calls()
+    code, out, err = pot(standins, "start", "web")
+    # pfctl -e's answer while vnet-start sets pf up, as under upstream
+    assert (code, err) == (0, "pf enabled\n"), out
+    epair = next(c for c in standins.calls() if c[:3] == ["ifconfig", "epair0a", "name"])[3]
+    # the status keeps "<epair>:" (no IPv6 epair), and set-status echoes it as it is
+    assert out.endswith(f"===>  Starting the pot web\n{epair}:\n")
+    assert status_text(host) == "pot.status=stopped,\n"
+
+
 def test_start_stop_sequence_public_bridge(host: PotEnv, standins: Standins) -> None:
     folder = make_pot(host, network_type="public-bridge", ip="10.192.0.3")
     m = folder / "m"
     (m / "etc" / "rc").write_text("echo rc ran > /root/rc-ran\n")
     standins.clear_calls()
     code, out, err = pot(standins, "start", "-p", "web")
-    assert (code, err) == (0, ""), out
+    assert (code, err) == (0, "pf enabled\n"), out
     epair = status_text(host).removeprefix("pot.status=started,").removesuffix(":\n")  # type: ignore[union-attr]
     assert epair.startswith("p4")
     nat_file = next(c for c in standins.calls() if c[:3] == ["pfctl", "-a", "pot-nat"])[4]

@@ -746,12 +746,14 @@ def test_missing_ncat_is_reported(host: Host, caplog: pytest.LogCaptureFixture) 
 # ---------------------------------------------------------------- failures
 
 
-def test_epair_create_failure(host: Host) -> None:
+def test_epair_create_failure(host: Host, capsys: pytest.CaptureFixture[str]) -> None:
     host.standins.fail("ifconfig", "epair", "create", rc=1, err="ifconfig: SIOCIFCREATE2: bad\n")
     conf = host.pot("web", "network_type=public-bridge\nip=10.192.0.3\n")
     with pytest.raises(NetworkError) as err:
         net.setup(host.s, "web", conf)
     assert err.value.lines == ("ifconfig epair failed",)
+    # ifconfig's own words reach the user first, as upstream's $(ifconfig ...) leaves them
+    assert capsys.readouterr().err == "ifconfig: SIOCIFCREATE2: bad\n"
     assert host.calls() == [["ifconfig", "epair", "create", "descr", "web", "group", "pot"]]
 
 
@@ -804,7 +806,9 @@ def test_addm_failure_undoes_the_epair_and_redirections(host: Host) -> None:
     assert not [n for n in host.standins.interfaces() if n.startswith(("p4", "epair"))]
 
 
-def test_teardown_goes_on_after_failures_and_reports_them(host: Host) -> None:
+def test_teardown_goes_on_after_failures_and_reports_them(
+    host: Host, capsys: pytest.CaptureFixture[str]
+) -> None:
     network_is_up(host)
     conf = host.pot("web", "network_type=public-bridge\nip=10.192.0.3\n")
     a = net.setup(host.s, "web", conf).interfaces[0]
@@ -817,6 +821,10 @@ def test_teardown_goes_on_after_failures_and_reports_them(host: Host) -> None:
         f"ifconfig {a} destroy failed",
         "pfctl could not flush the anchor pot-rdr/web",
     )
+    # the tools' messages reach the user, as upstream's stop.sh leaves them
+    err_text = capsys.readouterr().err
+    assert "ifconfig: SIOCIFDESTROY: busy\n" in err_text
+    assert "pfctl: bad\n" in err_text
     assert host.calls() == [
         ["sysctl", "-n", "kern.osreldate"],
         ["ifconfig", a, "destroy"],
@@ -852,12 +860,17 @@ def test_old_freebsd_waits_before_destroying_an_epair(
 # ---------------------------------------------------------------- vnet-start
 
 
-def test_vnet_start_twice_is_harmless(host: Host, caplog: pytest.LogCaptureFixture) -> None:
+def test_vnet_start_twice_is_harmless(
+    host: Host, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
     net.vnet_start(host.s)
     assert host.calls() == vnet_start_ipv4(host)
+    assert capsys.readouterr().err == "pf enabled\n"
     host.standins.clear_calls()
     caplog.set_level("DEBUG", logger="pot")
     net.vnet_start(host.s)
+    # pfctl's answer reaches stderr, as it does under upstream's vnet-start
+    assert capsys.readouterr().err == "pfctl: pf already enabled\n"
     assert host.calls() == [
         ["sysctl", "net.inet.ip.forwarding=1"],  # verbose: the plain form
         ["ifconfig", "-g", "bridge"],

@@ -67,6 +67,23 @@ def test_unsupported_release(etc: Path) -> None:
         assert _run("-r", bad) == (1, f"###>  {bad} is not a supported release\n" + _help(), "")
 
 
+def test_no_manifest_at_all_names_the_folder_and_how_to_fill_it(etc: Path) -> None:
+    for manifest in (etc / "MANIFESTS").iterdir():
+        manifest.unlink()
+    code, out, _ = _run("-r", "14.1")
+    assert code == 1
+    assert out.splitlines()[:2] == [
+        "###>  14.1 is not a supported release",
+        f"###>  No release manifest for amd64-amd64 in {etc}/MANIFESTS [POT_MANIFESTS_DIR]:"
+        " install the package freebsd-release-manifests, or save a release's MANIFEST as"
+        f" {etc}/MANIFESTS/amd64-amd64-14.1-RELEASE (from"
+        " https://download.freebsd.org/releases/amd64/amd64/14.1-RELEASE/MANIFEST)",
+    ]
+    # manifests of other machines do not count
+    (etc / "MANIFESTS" / "arm64-aarch64-14.1-RELEASE").write_text("")
+    assert "[POT_MANIFESTS_DIR]" in _run("-r", "14.1")[1]
+
+
 def test_name_of_another_release_is_forbidden(etc: Path) -> None:
     code, out, _ = _run("-r", "14.1", "-b", "14.0-RC1")
     assert code == 1

@@ -147,3 +147,22 @@ def test_verbose_prints_no_note_of_ours(cli_etc: CliEtc, tools: FakeBin) -> None
     code, out, err = pot("ls", "-vv")
     assert (code, out) == (0, block)
     assert f"=====>  {folder / 'conf' / 'fscomp.conf'}: cannot be read" in err
+
+
+def test_pots_in_upstreams_ls_order(cli_etc: CliEtc, tools: FakeBin) -> None:
+    # upstream lists `ls -d jails/*/`: "test-flavour/" sorts before "test/" ('-' < '/')
+    jails = cli_etc.fs_root / "jails"
+    for name in ("test", "test-flavour", "test.1", "tesu", "Test"):
+        (jails / name / "conf").mkdir(parents=True)
+    tools.tool("jls", {"*": ("", 1)})
+    assert pot("ls", "-q") == (0, "Test\ntest-flavour\ntest.1\ntest\ntesu\n", "")
+    _, out, _ = pot("ls")
+    names = [line.split(" : ")[1] for line in out.splitlines() if line.startswith("pot name")]
+    assert names == ["Test", "test-flavour", "test.1", "test", "tesu"]
+
+
+def test_bases_in_upstreams_ls_order(cli_etc: CliEtc) -> None:
+    bases = cli_etc.fs_root / "bases"
+    for name in ("14.1", "14.1-custom", "14.10"):
+        (bases / name).mkdir(parents=True)
+    assert pot("ls", "-b", "-q") == (0, "14.1-custom\n14.1\n14.10\n", "")

@@ -42,7 +42,8 @@ def _pot_calls(standins: Standins) -> list[list[str]]:
 
 
 def test_vnet_start_brings_up_bridge_and_nat(etc: CliEtc, standins: Standins) -> None:
-    assert _run("vnet-start") == (0, "", "")
+    # pfctl -e's own answer on stderr, as under upstream's vnet-start
+    assert _run("vnet-start") == (0, "", "pf enabled\n")
     assert [c[:3] for c in _pot_calls(standins)] == [
         ["sysctl", "-qn", "net.inet.ip.forwarding=1"],
         ["ifconfig", "-g", "bridge"],
@@ -78,7 +79,7 @@ def test_vnet_start_private_bridge_and_unknown_bridge(etc: CliEtc, standins: Sta
     (etc.fs_root / "bridges" / "br").write_text(
         "net=10.192.0.16/29\ngateway=10.192.0.17\nname=br\n"
     )
-    assert _run("vnet-start", "-B", "br") == (0, "", "")
+    assert _run("vnet-start", "-B", "br") == (0, "", "pf enabled\n")
     assert standins.interfaces()["bridge0"]["inet"] == ["10.192.0.17/29"]
     # quirk kept: an unknown bridge is an error line, but the exit status is 0
     assert _run("vnet-start", "-B", "nope") == (0, "###>  nope is not a valid bridge\n", "")
@@ -97,10 +98,10 @@ def test_vnet_start_ipv6_stack(etc: CliEtc, standins: Standins) -> None:
 
 def test_unknown_option_stops_option_parsing(etc: CliEtc, standins: Standins) -> None:
     # getopts complains, the loop breaks, the command goes on: -B is never read
-    assert _run("vnet-start", "-x", "-B", "nope") == (0, "", "Illegal option -x\n")
+    assert _run("vnet-start", "-x", "-B", "nope") == (0, "", "Illegal option -x\npf enabled\n")
     assert standins.interfaces()["bridge0"]["inet"] == ["10.192.0.1/10"]
     code, out, err = _run("vnet-start", "-vB")
-    assert (code, err) == (0, "No arg for -B option\n")
+    assert (code, err) == (0, "No arg for -B option\npfctl: pf already enabled\n")
     assert "=====>  Bridge bridge0 already present" in out.splitlines()
 
 

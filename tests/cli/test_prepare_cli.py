@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from cli_env import CliEtc
 from click.testing import CliRunner
@@ -95,10 +97,25 @@ def test_names_that_would_break_datasets_are_refused(cli_etc: CliEtc) -> None:
 
 
 def test_missing_url_fails_in_the_nested_import(cli_etc: CliEtc) -> None:
-    # upstream hands an empty -U to import, which prints its own help
+    # upstream hands an empty -U to import, which prints its own help; prepare then
+    # reports the failed import
     assert run("prepare", *GOOD, "-v") == (
         1,
-        "###>  Argument of -U cannot be empty\n" + HELP["import"],
+        "###>  Argument of -U cannot be empty\n" + HELP["import"] + "###>  pot import failed\n",
+        "",
+    )
+
+
+def test_failed_import_is_reported_by_prepare(cli_etc: CliEtc, tmp_path: Path) -> None:
+    url = (tmp_path / "nothing").as_uri()
+    missing = f"###>  {url}/nginx_1.0.xz.skein: No such file or directory\n"
+    # import's two attempts (as upstream's), then prepare's own line
+    assert run("prepare", *GOOD, "-U", url) == (
+        1,
+        "===>  importing nginx @ 1.0 as nginx_1_0\n"
+        + missing
+        + missing
+        + "###>  pot import failed\n",
         "",
     )
 

@@ -199,8 +199,9 @@ def test_download_verifies_and_lands_under_the_final_name(env: Env, messages: Re
     assert path.read_bytes() == PAYLOAD
     assert env.cache_files() == ["14.1-RELEASE_base.txz"]
     assert seen[-1] == (len(PAYLOAD), len(PAYLOAD))
-    # one progress report per chunk copied
-    assert len(seen) == -(-len(PAYLOAD) // download._CHUNK)
+    # one report when the transfer opens, then one per chunk copied
+    assert seen[0] == (0, len(PAYLOAD))
+    assert len(seen) == 1 + -(-len(PAYLOAD) // download._CHUNK)
     assert errors(messages) == []
 
 

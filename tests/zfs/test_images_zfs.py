@@ -33,6 +33,22 @@ SNAP = "1700000000"
 LATER = "1700000100"
 HOST = os.uname().nodename
 HASH_MISMATCH = "###>  The image and its hash do not overlap\n"
+# fetch(1)'s closing line per download: path (46 columns), size, mean rate, seconds
+FETCH_LINE = re.compile(
+    r"(\S+) {8,}[ 0-9]{4} [ kMGTP]B ([ 0-9]{4} [ kMGTP]Bps|\?\? Bps) +([0-9]{2}[dhm])?[0-9]{2}[smh]"
+)
+
+
+def fetched(stderr: str) -> list[str]:
+    """The files fetch(1)'s lines name, in order; every stderr line must be one."""
+    names = []
+    for line in stderr.splitlines():
+        match = FETCH_LINE.fullmatch(line)
+        assert match is not None, line
+        names.append(match.group(1))
+    return names
+
+
 # `pot info -vp test_1_0` of the imported pot, in upstream 0.16's layout
 INFO = """\
 pot name : test_1_0
@@ -271,12 +287,15 @@ def test_round_trip(env: Env, receives: list[str]) -> None:
     assert (zfs.get(dataset, ":pot.tag"), zfs.get(dataset, ":pot.snap")) == ("1.0", SNAP)
 
     r = env.import_("-p", "test", "-t", "1.0")
-    assert (r.exit_code, r.output) == (
+    assert (r.exit_code, r.stdout) == (
         0,
         "===>  importing test @ 1.0 as test_1_0\n"
         "===>  Pot test_1_0 has no dependencies\n"
         "===>  Assigning new IP: 10.192.0.3\n",
     )
+    # off a terminal, as upstream's fetch(1): one line per file on stderr
+    cache = env.cache / "test_1.0.xz"
+    assert fetched(r.stderr) == [f"{cache}.skein", f"{cache}", f"{cache}.meta"]
     assert len(receives) == 1
     assert re.fullmatch(rf"{env.jails_ds}/\.import-test_1_0-[0-9a-f]{{8}}", receives[0])
     assert env.jails() == sorted(["", *pot_tree("test"), *pot_tree("test_1_0")])
@@ -308,7 +327,7 @@ def test_an_image_made_by_upstreams_recipe_imports(env: Env) -> None:
     env.snap("test")
     env.upstream_image("test", "2.0")
     r = env.import_("-p", "test", "-t", "2.0")
-    assert (r.exit_code, r.output) == (
+    assert (r.exit_code, r.stdout) == (
         0,
         "===>  importing test @ 2.0 as test_2_0\n===>  Pot test_2_0 has no dependencies\n",
     )
@@ -320,12 +339,14 @@ def test_an_image_from_before_meta_files_imports(env: Env) -> None:
     env.snap("test")
     env.upstream_image("test", "0.9", meta=None)
     r = env.import_("-p", "test", "-t", "0.9")
-    assert (r.exit_code, r.output) == (
+    assert (r.exit_code, r.stdout) == (
         0,
         "===>  importing test @ 0.9 as test_0_9\n"
         f"===>  No {env.cache}/test_0.9.xz.meta, ignoring\n"
         "===>  Pot test_0_9 has no dependencies\n",
     )
+    # the missing .meta was never opened: no fetch line for it
+    assert fetched(r.stderr) == [f"{env.cache}/test_0.9.xz.skein", f"{env.cache}/test_0.9.xz"]
     assert (env.cache / "test_0.9.xz.meta").read_bytes() == b""
     assert "/test_0_9/m" in env.jails()
 
@@ -367,6 +388,7 @@ def test_a_cached_image_is_used_and_a_bad_one_fetched_again(env: Env) -> None:
     r = env.import_("-p", "test", "-t", "1.0", "-v")
     assert r.exit_code == 0, r.output
     assert f"=====>  Using the cached {cached}\n" in r.output
+    assert fetched(r.stderr) == []  # nothing downloaded
     zfs.destroy(f"{env.jails_ds}/test_1_0", recursive=True)
     shutil.rmtree(env.fs_root / "jails" / "test_1_0", ignore_errors=True)
     # a damaged cache entry: removed, fetched again, verified
@@ -375,13 +397,16 @@ def test_a_cached_image_is_used_and_a_bad_one_fetched_again(env: Env) -> None:
     moved.rename(env.out)
     r = env.import_("-p", "test", "-t", "1.0")
     assert r.exit_code == 0, r.output
+    # upstream's retry: the first attempt's failure shown, then everything fetched again
+    assert r.stdout.startswith("===>  importing test @ 1.0 as test_1_0\n" + HASH_MISMATCH)
+    assert fetched(r.stderr) == [f"{cached}.skein", str(cached), f"{cached}.meta"]
     assert cached.read_bytes() == xz.read_bytes()
 
 
 def test_alias_pots_move_to_the_public_bridge(env: Env) -> None:
     env.exported(network_type="alias", ip="em0|192.168.0.50")
     r = env.import_("-p", "test", "-t", "1.0")
-    assert (r.exit_code, r.output) == (
+    assert (r.exit_code, r.stdout) == (
         0,
         "===>  importing test @ 1.0 as test_1_0\n"
         "===>  Pot test_1_0 has no dependencies\n"
@@ -495,7 +520,11 @@ def test_tampered_images_are_refused_before_zfs_receive(
     message = HASH_MISMATCH
     if tamper == "missing skein":
         message = f"###>  {env.out.as_uri()}/test_1.0.xz.skein: No such file or directory\n"
-    assert (r.exit_code, r.output) == (1, "===>  importing test @ 1.0 as test_1_0\n" + message)
+    # upstream tries twice (the cache cleared in between): the failure shows twice
+    assert (r.exit_code, r.stdout) == (
+        1,
+        "===>  importing test @ 1.0 as test_1_0\n" + message + message,
+    )
     assert receives == []
     assert env.jails() == before
     assert env.cache_names() == []
@@ -542,9 +571,9 @@ def test_bad_signatures_are_refused_before_zfs_receive(
         message = f"{env.out.as_uri()}/test_1.0.xz.skein.sig: No such file or directory"
     else:
         message = "Signature verification failed"
-    assert (r.exit_code, r.output) == (
+    assert (r.exit_code, r.stdout) == (
         1,
-        f"===>  importing test @ 1.0 as test_1_0\n###>  {message}\n",
+        f"===>  importing test @ 1.0 as test_1_0\n###>  {message}\n###>  {message}\n",
     )
     assert receives == []
     assert env.jails() == before
@@ -565,8 +594,8 @@ def test_a_failing_receive_leaves_nothing(env: Env, receives: list[str]) -> None
     _fake_image(env, "junk", "1", os.urandom(100_000))
     r = env.import_("-p", "junk", "-t", "1")
     assert r.exit_code == 1
-    assert r.output.startswith("===>  importing junk @ 1 as junk_1\n")
-    assert r.output.count("###>") == 1
+    assert r.stdout.startswith("===>  importing junk @ 1 as junk_1\n")
+    assert r.stdout.count("###>") == 1
     assert "###>  zfs failed (exit status 1)" in r.output
     assert len(receives) == 1
     assert env.jails() == before
@@ -604,7 +633,12 @@ def test_a_clone_exports_its_origin_and_imports_it_first(env: Env) -> None:
     assert r.exit_code == 0, r.output
     assert (env.out / "web_2.0.xz.meta").read_bytes() == f"test:1.0@{SNAP}\n".encode()
     r = env.import_("-p", "web", "-t", "2.0")
-    assert (r.exit_code, r.output) == (
+    web, test = env.cache / "web_2.0.xz", env.cache / "test_1.0.xz"
+    assert fetched(r.stderr) == [
+        *(f"{web}{side}" for side in (".skein", "", ".meta")),
+        *(f"{test}{side}" for side in (".skein", "", ".meta")),
+    ]
+    assert (r.exit_code, r.stdout) == (
         0,
         "===>  importing web @ 2.0 as web_2_0\n"
         f"===>  Pot web_2_0 depends on test_1_0 (@{SNAP})\n"
@@ -917,16 +951,18 @@ def test_progress_of_export_download_and_receive(env: Env) -> None:
     sent = len(sh("zfs", "send", "-R", f"{env.jails_ds}/test@{SNAP}").stdout)
     done = export.export(s, export.ExportOptions("test", "1.0", str(env.out)), bar=bars)
     assert bars.seen == {"test_1.0.xz": (sent, None)}
-    bars = Bars()
+    bars, downloads = Bars(), Bars()
     options = imports.ImportOptions("test", "1.0", env.out.as_uri())
-    assert imports.import_image(s, options, bar=bars).name == "test_1_0"
+    assert imports.import_image(s, options, bar=bars, fetching=downloads).name == "test_1_0"
     size = done.paths.xz.stat().st_size
-    assert bars.seen == {
-        "test_1.0.xz.skein": (257, 257),
-        "test_1.0.xz": (size, size),
-        "test_1.0.xz.meta": (2, 2),
-        "test_1_0": (sent, sent),
+    # downloads are named by their cache file, as fetch(1) names them
+    cache = env.cache / "test_1.0.xz"
+    assert downloads.seen == {
+        f"{cache}.skein": (257, 257),
+        f"{cache}": (size, size),
+        f"{cache}.meta": (2, 2),
     }
+    assert bars.seen == {"test_1_0": (sent, sent)}
 
 
 def test_an_interrupted_download_leaves_nothing(env: Env) -> None:
@@ -934,7 +970,8 @@ def test_an_interrupted_download_leaves_nothing(env: Env) -> None:
     s = env.pot_env.settings()  # type: ignore[attr-defined]
     options = imports.ImportOptions("test", "1.0", env.out.as_uri())
     with pytest.raises(KeyboardInterrupt):
-        imports.import_image(s, options, bar=Bars(stop_at="test_1.0.xz"))
+        stop = Bars(stop_at=str(env.cache / "test_1.0.xz"))
+        imports.import_image(s, options, fetching=stop)
     assert env.cache_names() == []
     assert env.pot_folders() == ["test"]
 

@@ -13,6 +13,7 @@ from fakebin import FakeBin, freebsd_tools
 
 from pot import zfs
 from pot.cli.main import cli
+from pot.errors import PotError
 from pot.ops import init
 from pot.settings import Settings, load
 
@@ -180,8 +181,29 @@ def test_init_network_checks(
 ) -> None:
     pot_env.write_conf(**conf)
     assert pot("init", "-m") == (1, f"###>  {message}\n", "")
-    # as upstream, the checks come after the datasets have been made
-    assert f"{pot_env.zfs_root}/jails\n" in everything(pot_env.zfs_root)
+    # checked before anything is made (upstream made the datasets first)
+    assert everything(pot_env.zfs_root) == ""
+    assert not pot_env.fs_root.exists() or not any(pot_env.fs_root.iterdir())
+
+
+def test_init_checks_the_host_folders_before_changing_anything(
+    pot_env: PotEnv, tools: FakeBin, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    host = init.HostFiles(tmp_path / "rc.conf", (tmp_path / "syslog.d", blocker / "pot"))
+    with pytest.raises(PotError) as failed:
+        init.init(load(pot_env.etc), pf_file="", alter_syslog=True, say=print, host=host)
+    assert failed.value.lines == (f"Not able to create the dir {blocker}/pot (-s or -m skip it)",)
+    assert not (tmp_path / "syslog.d").exists()
+    assert everything(pot_env.zfs_root) == ""
+    # a pf file that cannot be written, likewise
+    with pytest.raises(PotError) as failed:
+        init.init(load(pot_env.etc), pf_file=f"{blocker}/pf.conf", alter_syslog=False, say=print)
+    assert failed.value.lines == (
+        f"The pf rules file {blocker}/pf.conf cannot be written (-m skips it)",
+    )
+    assert everything(pot_env.zfs_root) == ""
 
 
 def test_init_accepts_extif_address_and_extra_interfaces(pot_env: PotEnv, tools: FakeBin) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from pot.cli.params import App, pass_app, pot_command, require_root, verbose_option
-from pot.cli.progress import bar
+from pot.cli.progress import fetching
 from pot.flavours import Flavour
 from pot.ops import create, flavour
 from pot.release import cached_tarball
@@ -93,6 +93,6 @@ def command(
         keep=keep,
         cwd=Path.cwd(),
     )
-    label = cached_tarball(app.settings, base).name if base else "base.txz"
-    with bar(label) as progress:
+    target = str(cached_tarball(app.settings, base)) if base else ""
+    with fetching(target) as progress:
         create.create(app.settings, options, authorize=require_root, progress=progress)

@@ -6,7 +6,7 @@ import click
 
 from pot.cli.helptext import create_base_help
 from pot.cli.params import App, pass_app, pot_command, require_root, verbose_option
-from pot.cli.progress import bar
+from pot.cli.progress import fetching
 from pot.ops import bases
 from pot.release import cached_tarball, valid_releases
 from pot.settings import Settings
@@ -44,6 +44,5 @@ def _check_names(ctx: click.Context, _param: click.Parameter, values: tuple[str,
 def command(app: App, rel: str, name: str) -> None:
     new = bases.plan(app.settings, rel, name)
     require_root()
-    label = cached_tarball(app.settings, new.release).name
-    with bar(label) as progress:
+    with fetching(str(cached_tarball(app.settings, new.release))) as progress:
         bases.create_base(app.settings, new, progress=progress)

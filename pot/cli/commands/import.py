@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from pot.cli.params import App, pass_app, pot_command, require_root, verbose_option
-from pot.cli.progress import bar
+from pot.cli.progress import bar, fetching
 from pot.ops import imports
 
 
@@ -31,4 +31,4 @@ def command(
     app: App, pot: str | None, tag: str | None, url: str | None, pubkey: str | None
 ) -> None:
     options = imports.ImportOptions(pot=pot or "", tag=tag or "", url=url, pubkey=pubkey)
-    imports.import_image(app.settings, options, authorize=require_root, bar=bar)
+    imports.import_image(app.settings, options, authorize=require_root, bar=bar, fetching=fetching)

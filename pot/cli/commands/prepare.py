@@ -9,7 +9,7 @@ import click
 
 from pot.cli import output
 from pot.cli.params import App, echo_help, pass_app, pot_command, require_root, verbose_option
-from pot.cli.progress import bar
+from pot.cli.progress import bar, fetching
 from pot.errors import QuietExit
 from pot.ops import attrs, create, prepare
 
@@ -107,9 +107,17 @@ def command(
         cwd=Path.cwd(),
     )
     try:
-        prepare.prepare(app.settings, options, authorize=require_root, bar=bar)
+        prepare.prepare(
+            app.settings,
+            options,
+            authorize=require_root,
+            bar=bar,
+            fetching=fetching,
+            say=click.echo,
+        )
     except prepare.NestedUsageError as exc:
         for line in exc.lines:
             output.error(line)
         echo_help(exc.command)
+        output.error(exc.failure)
         raise QuietExit(exc.exit_code) from exc

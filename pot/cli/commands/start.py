@@ -23,4 +23,5 @@ def command(app: App, snap: bool, full: bool, pot: str, operands: tuple[str, ...
         pot or (operands[0] if operands else ""),
         snapshot=kind,
         authorize=require_root,
+        say=click.echo,
     )
