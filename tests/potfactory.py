@@ -9,9 +9,20 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from standins.harness import busybox_root
 
 from pot import potconf
 from pot.potconf import NewPot
+
+if TYPE_CHECKING:
+    # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
+    from conftest import PotEnv
+    from standins.harness import Standins
+
+# pf.conf with the two anchors `pot init` adds (upstream share/pot/init.sh)
+PF_CONF = 'nat-anchor pot-nat\nrdr-anchor "pot-rdr/*"\n'
 
 
 def zfs(*args: str) -> str:
@@ -76,3 +87,24 @@ def single_pot(
     potconf.write(folder / "conf" / "pot.conf", conf)
     (folder / "conf" / "fscomp.conf").write_text("")
     return folder
+
+
+def setup_host(pot_env: PotEnv, standins: Standins, tmp_path: Path) -> PotEnv:
+    """An initialised pot layout on zfs-fuse, pf rules for vnet-start, the stand-ins."""
+    init_layout(pot_env.zfs_root, pot_env.fs_root, pot_env.cache)
+    (tmp_path / "pf.conf").write_text(PF_CONF)
+    with standins.edit() as st:
+        st["rc_conf"]["pf_rules"] = str(tmp_path / "pf.conf")
+    return pot_env
+
+
+def make_pot(env: PotEnv, name: str = "web", **kwargs: str) -> Path:
+    """A single pot whose root is busybox, so that its commands really run (chroot)."""
+    folder = single_pot(env.zfs_root, env.fs_root, name, **kwargs)
+    busybox_root(folder / "m")
+    return folder
+
+
+def status_text(env: PotEnv, name: str = "web") -> str | None:
+    path = env.tmp / f"pot_status_{name}"
+    return path.read_text() if path.exists() else None

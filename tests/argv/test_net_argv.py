@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -757,7 +758,7 @@ def test_epair_rename_failure_destroys_the_epair(host: Host) -> None:
 
 
 def test_epair_name_taken_in_the_same_second(host: Host, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(net.time, "time", lambda: 1700000000.5)
+    monkeypatch.setattr(time, "time", lambda: 1700000000.5)
     taken = net.epair_name("4", 1700000000, os.getpid())
     host.standins.add_interface(taken)
     conf = host.pot("web", "network_type=public-bridge\nip=10.192.0.3\n")
@@ -829,7 +830,7 @@ def test_old_freebsd_waits_before_destroying_an_epair(
     host: Host, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     slept: list[float] = []
-    monkeypatch.setattr(net.time, "sleep", slept.append)
+    monkeypatch.setattr(time, "sleep", slept.append)
     host.standins.fail("sysctl", "-n", "kern.osreldate", rc=0, out="1300139\n")
     conf = host.pot("web", "network_type=public-bridge\nip=10.192.0.3\n")
     net.teardown(host.s, "web", conf, ["p4a", "p6a"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import platform
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ def _sysctl(folder: Path, body: str) -> Path:
 
 @pytest.fixture
 def linux_x86(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(release.platform, "machine", lambda: "x86_64")
+    monkeypatch.setattr(platform, "machine", lambda: "x86_64")
 
 
 def test_sysctl_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, linux_x86: None) -> None:

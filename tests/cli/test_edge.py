@@ -79,8 +79,8 @@ def test_unreadable_fs_root(cli_etc: CliEtc, monkeypatch: pytest.MonkeyPatch) ->
     real_access = os.access
     fs_root = str(cli_etc.fs_root)
 
-    def access(path: object, mode: int) -> bool:
-        return False if str(path) == fs_root else real_access(path, mode)  # type: ignore[arg-type]
+    def access(path: str | os.PathLike[str], mode: int) -> bool:
+        return False if str(path) == fs_root else real_access(path, mode)
 
     monkeypatch.setattr(os, "access", access)
     assert _invoke("config", "-g", "fs_root") == (

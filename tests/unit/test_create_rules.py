@@ -9,8 +9,8 @@ import pytest
 
 from pot import net, potnet
 from pot.errors import InvalidName, PotError, UsageError
-from pot.ops import create, netparams
-from pot.ops.undo import Undo, undo_on_failure
+from pot.ops import common, create, netparams
+from pot.ops.undo import Undo, _Step, undo_on_failure
 from pot.settings import Settings
 
 # ------------------------------------------------------------------ names
@@ -126,7 +126,7 @@ def test_dns_bad_word(tmp_path: Path, value: str) -> None:
     ],
 )
 def test_usable_hostname(pot: str, host: str, limit: int, expected: str) -> None:
-    assert create.usable_hostname(pot, host, limit) == expected
+    assert common.usable_hostname(pot, host, limit) == expected
 
 
 # ---------------------------------------------------------------------- network
@@ -322,8 +322,7 @@ def test_undo_reverse_order(tmp_path: Path) -> None:
     assert done == ["c", "b", "a"]
 
 
-def _step(name: str, done: list[str], *, fail: bool = False) -> object:
-    from pot.ops.undo import _Step
+def _step(name: str, done: list[str], *, fail: bool = False) -> _Step:
 
     def action() -> None:
         if fail:
@@ -340,7 +339,7 @@ def test_folder_kept_when_an_earlier_step_failed(tmp_path: Path) -> None:
     folder.mkdir()
     (folder / "x").write_text("x")
     done: list[str] = []
-    undo.steps.append(_step("broken", done, fail=True))  # type: ignore[arg-type]
+    undo.steps.append(_step("broken", done, fail=True))
     assert undo.run() == ["broken", f"remove {folder}"]
     assert (folder / "x").exists()
 

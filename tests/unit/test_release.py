@@ -5,6 +5,7 @@ import hashlib
 import http.server
 import io
 import logging
+import platform
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -185,7 +186,7 @@ def test_platform_machine_maps_linux_names(monkeypatch: pytest.MonkeyPatch) -> N
         ("i686", Machine("i386", "i386")),
         ("sparc", Machine("sparc", "sparc")),
     ):
-        monkeypatch.setattr(release.platform, "machine", lambda n=name: n)
+        monkeypatch.setattr(platform, "machine", lambda n=name: n)
         assert release.platform_machine() == expected
 
 

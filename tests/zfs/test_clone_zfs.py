@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from basebuild import Mirror
 from create_env import HOST, Env, freebsd_tools, init_tree, pot, zfs
 
 from pot.cli.helptext import HELP
+
+if TYPE_CHECKING:
+    # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
+    from conftest import PotEnv
 
 pytestmark = pytest.mark.zfs
 
@@ -18,9 +23,9 @@ SNAP = "1700000001"
 
 @pytest.fixture
 def env(
-    pot_env: object, freebsd_mirror: Mirror, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    pot_env: PotEnv, freebsd_mirror: Mirror, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Env:
-    pot_env.write_conf(**freebsd_mirror.conf())  # type: ignore[attr-defined]
+    pot_env.write_conf(**freebsd_mirror.conf())
     freebsd_tools(tmp_path / "freebsd-bin", monkeypatch)
     return Env(pot_env)
 

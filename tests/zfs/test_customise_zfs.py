@@ -5,6 +5,7 @@ CLI as users run it, pot.conf compared as whole text with what upstream writes.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from potfactory import init_layout, single_pot
@@ -12,24 +13,28 @@ from standins.harness import Standins, run_pot
 
 from pot.cli.params import help_text
 
+if TYPE_CHECKING:
+    # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
+    from conftest import PotEnv
+
 pytestmark = pytest.mark.zfs
 
 ROOT_ERROR = "###>   This operation needs 'root' privilegies\n"
 
 
 @pytest.fixture
-def conf(pot_env: object, standins: Standins) -> Path:
+def conf(pot_env: PotEnv, standins: Standins) -> Path:
     """pot.conf of the public-bridge single pot ``test`` (and a pot ``dns``)."""
-    init_layout(pot_env.zfs_root, pot_env.fs_root, pot_env.cache)  # type: ignore[attr-defined]
+    init_layout(pot_env.zfs_root, pot_env.fs_root, pot_env.cache)
     for name, ip in (("test", "10.192.0.3"), ("dns", "10.192.0.2")):
         single_pot(
-            pot_env.zfs_root,  # type: ignore[attr-defined]
-            pot_env.fs_root,  # type: ignore[attr-defined]
+            pot_env.zfs_root,
+            pot_env.fs_root,
             name,
             network_type="public-bridge",
             ip=ip,
         )
-    return pot_env.fs_root / "jails" / "test" / "conf" / "pot.conf"  # type: ignore[attr-defined,no-any-return]
+    return pot_env.fs_root / "jails" / "test" / "conf" / "pot.conf"
 
 
 # create's file for this pot, up to the network part (see pot-conf.md)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import potcli
 import pytest
@@ -15,6 +16,10 @@ from pot.cli.helptext import HELP
 from pot.errors import PotRunning
 from pot.ops import destroy, prune
 
+if TYPE_CHECKING:
+    # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
+    from conftest import PotEnv
+
 pytestmark = pytest.mark.zfs
 
 ROOT_ERROR = "###>   This operation needs 'root' privilegies\n"
@@ -22,7 +27,7 @@ ROOT_ERROR = "###>   This operation needs 'root' privilegies\n"
 
 @pytest.fixture
 def env(
-    pot_env: object, standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    pot_env: PotEnv, standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> PotCli:
     return potcli.make(pot_env, standins, tmp_path, monkeypatch)
 

@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from potfactory import init_layout, single_pot
@@ -19,6 +20,10 @@ from pot import potconf
 from pot.potconf import FsCompEntry, NewPot
 from pot.settings import Settings
 
+if TYPE_CHECKING:
+    # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
+    from conftest import PotEnv
+
 # zfs-fuse's `zfs unmount` (and destroy, rename ...) runs umount(8) from PATH; the
 # stand-in umount knows only the mounts pot makes itself, so the real one goes first
 _SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
@@ -27,16 +32,16 @@ _SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 class PotCli:
     """The test's pot installation: settings, folders, pots, jails and ``pot`` runs."""
 
-    def __init__(self, env: object, standins: Standins) -> None:
+    def __init__(self, env: PotEnv, standins: Standins) -> None:
         self.standins = standins
-        self.zfs_root: str = env.zfs_root  # type: ignore[attr-defined]
-        self.fs_root: Path = env.fs_root  # type: ignore[attr-defined]
-        self.tmp: Path = env.tmp  # type: ignore[attr-defined]
+        self.zfs_root: str = env.zfs_root
+        self.fs_root: Path = env.fs_root
+        self.tmp: Path = env.tmp
         self.env = env
 
     @property
     def settings(self) -> Settings:
-        return self.env.settings()  # type: ignore[attr-defined,no-any-return]
+        return self.env.settings()
 
     def run(self, *args: str) -> tuple[int, str, str]:
         """``pot args...`` in-process: (exit status, stdout, stderr)."""
@@ -168,7 +173,7 @@ def real_zfs() -> str:
 
 
 def make(
-    pot_env: object, standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    pot_env: PotEnv, standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> PotCli:
     real = tmp_path / "real-umount"
     real.mkdir()
@@ -176,5 +181,5 @@ def make(
     assert umount is not None
     (real / "umount").symlink_to(umount)
     monkeypatch.setenv("PATH", f"{real}{os.pathsep}{os.environ['PATH']}")
-    init_layout(pot_env.zfs_root, pot_env.fs_root, pot_env.cache)  # type: ignore[attr-defined]
+    init_layout(pot_env.zfs_root, pot_env.fs_root, pot_env.cache)
     return PotCli(pot_env, standins)

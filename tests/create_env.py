@@ -11,12 +11,17 @@ import os
 import socket
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
 from potfactory import init_layout
 
 from pot.cli.main import cli
+
+if TYPE_CHECKING:
+    # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
+    from conftest import PotEnv
 
 HOST = socket.gethostname()
 ATTRIBUTES = """\
@@ -72,11 +77,11 @@ def pot(*args: str) -> tuple[int, str]:
 class Env:
     """An initialised pot on the test pool (``pot init`` as potfactory does it)."""
 
-    def __init__(self, pot_env: object) -> None:
-        self.zfs_root: str = pot_env.zfs_root  # type: ignore[attr-defined]
-        self.fs_root: Path = pot_env.fs_root  # type: ignore[attr-defined]
-        self.cache: Path = pot_env.cache  # type: ignore[attr-defined]
-        self.etc: Path = pot_env.etc  # type: ignore[attr-defined]
+    def __init__(self, pot_env: PotEnv) -> None:
+        self.zfs_root: str = pot_env.zfs_root
+        self.fs_root: Path = pot_env.fs_root
+        self.cache: Path = pot_env.cache
+        self.etc: Path = pot_env.etc
         init_layout(self.zfs_root, self.fs_root, self.cache)
 
     def tree(self) -> list[str]:
