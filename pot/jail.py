@@ -50,7 +50,7 @@ def jexec(name: str, command: Sequence[str]) -> int:
     return proc.call(["jexec", name, *command])
 
 
-# the parameters every pot gets first (start-and-network.md section 2 row 1)
+# the parameters every pot gets first (upstream share/pot/start.sh, _js_start)
 BASE_PARAMS = (
     "allow.set_hostname=false",
     "allow.raw_sockets",

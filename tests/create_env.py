@@ -1,7 +1,7 @@
 """Helpers of the create/clone ZFS tests: the CLI, the ZFS tree, a test base, expected files.
 
-The expected pot.conf text is written here from the reference (pot-conf.md, "pot.conf
-written by create"), independently of pot.potconf, so that the tests compare our files
+The expected pot.conf text is written here from upstream's create.sh (_cj_conf),
+independently of pot.potconf, so that the tests compare our files
 with upstream's format and not with our own writer.
 """
 
@@ -181,7 +181,7 @@ def expected_conf(
     dns: str = "inherit",
     depend: str = "",
 ) -> str:
-    """pot.conf as upstream's create writes it (pot-conf.md)."""
+    """pot.conf as upstream's create writes it (create.sh, _cj_conf)."""
     text = (
         f"pot.level={level}\n"
         f"pot.type={pot_type}\n"

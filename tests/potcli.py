@@ -91,7 +91,7 @@ class PotCli:
         return folder
 
     def _entries(self, name: str, level: int, base: str, potbase: str) -> list[FsCompEntry]:
-        """fscomp.conf as create writes it (reference pot-conf.md)."""
+        """fscomp.conf as create writes it (upstream create.sh, _c_zfs_multi)."""
         b = f"{self.zfs_root}/bases/{base}"
         own = f"{self.zfs_root}/jails/{name}"
         if level == 0:

@@ -2,7 +2,7 @@
 
 Tests of commands that need existing pots (set-*, snapshot, info, destroy, start ...)
 use this so that they do not depend on create. The layout follows
-shared/reference/README.md ("ZFS and directory layout") and pot-conf.md.
+upstream's share/pot/init.sh (the datasets) and create.sh, _cj_conf (pot.conf, fscomp.conf).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """pot.net's pure parts: jail parameters, names, rules text, export-port entries, /etc/hosts.
 
-Expected values come from start-and-network.md (sections 1.6, 2, 3, 5) and upstream's
-start.sh / vnet-start.sh / network.sh, not from our code.
+Expected values come from upstream's start.sh (_js_start, _js_etc_hosts, _js_export_ports),
+vnet-start.sh and network.sh, not from our code.
 """
 
 from __future__ import annotations

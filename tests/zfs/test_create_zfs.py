@@ -36,7 +36,7 @@ pytestmark = pytest.mark.zfs
 
 DOT = "('.' is the only character not allowed)"
 SEED = ("create", "-p", "test", "-b", "14.1", "-N", "public-bridge", "-t", "single")
-# the command file of shared/seed/using-pot-images.md, as written there
+# the commands of upstream's share/doc/pot/Images.md ("Create a `pot`"), as a flavour file
 NGINX_TEST = """\
 set-cmd -p test -c "nginx -g 'daemon off;'"
 set-attribute -p test -A no-rc-script -V YES

@@ -37,7 +37,7 @@ def conf(pot_env: PotEnv, standins: Standins) -> Path:
     return pot_env.fs_root / "jails" / "test" / "conf" / "pot.conf"
 
 
-# create's file for this pot, up to the network part (see pot-conf.md)
+# create's file for this pot, up to the network part (upstream create.sh, _cj_conf)
 CREATED_HEAD = """\
 pot.level=0
 pot.type=single
