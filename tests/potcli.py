@@ -172,14 +172,19 @@ def real_zfs() -> str:
     return found
 
 
-def make(
-    pot_env: PotEnv, standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> PotCli:
+def real_umount_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The host's umount(8) before the stand-ins on PATH (zfs-fuse's zfs runs it)."""
     real = tmp_path / "real-umount"
     real.mkdir()
     umount = shutil.which("umount", path=_SYSTEM_PATH)
     assert umount is not None
     (real / "umount").symlink_to(umount)
     monkeypatch.setenv("PATH", f"{real}{os.pathsep}{os.environ['PATH']}")
+
+
+def make(
+    pot_env: PotEnv, standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> PotCli:
+    real_umount_first(tmp_path, monkeypatch)
     init_layout(pot_env.zfs_root, pot_env.fs_root, pot_env.cache)
     return PotCli(pot_env, standins)

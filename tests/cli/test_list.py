@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import subprocess
 
 import pytest
 from cli_env import CliEtc
 from click.testing import CliRunner
-from fakebin import FakeBin, freebsd_tools
+from standins.harness import Standins
 
 from pot.cli.main import cli
 from pot.cli.params import help_text
@@ -19,11 +19,6 @@ EXCLUSIVE = "###>  Options -b -p -f -F -B -a are mutually exclusive\n"
 def pot(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(cli, list(args))
     return result.exit_code, result.stdout, result.stderr
-
-
-@pytest.fixture
-def tools(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeBin:
-    return freebsd_tools(tmp_path / "bin", monkeypatch)
 
 
 @pytest.mark.parametrize("name", ["list", "ls"])
@@ -112,7 +107,7 @@ def test_bridges(cli_etc: CliEtc) -> None:
     assert pot("ls", "-B", "-q") == (0, "prod\nstage\n", "")
 
 
-def test_pots_without_zfs(cli_etc: CliEtc, tools: FakeBin) -> None:
+def test_pots_without_zfs(cli_etc: CliEtc, standins: Standins) -> None:
     jails = cli_etc.fs_root / "jails"
     (jails / "web" / "conf").mkdir(parents=True)
     (jails / "web" / "conf" / "pot.conf").write_text(
@@ -120,7 +115,11 @@ def test_pots_without_zfs(cli_etc: CliEtc, tools: FakeBin) -> None:
     )
     (jails / "db" / "conf").mkdir(parents=True)
     (jails / "db" / "conf" / "pot.conf").write_text("network_type=inherit\n")
-    tools.tool("jls", {"-j web": ("", 0), "*": ("", 1)})
+    (jails / "web" / "m").mkdir()
+    # web runs: a persistent jail of the stand-in jail(8)
+    web = ["jail", "-c", "name=web", f"path={jails / 'web' / 'm'}", "persist"]
+    subprocess.run(web, check=True, capture_output=True)
+    standins.clear_calls()
     assert pot("ls") == (
         0,
         "pot name : db\n\tnetwork : inherit\n\tactive : false\n\n"
@@ -128,4 +127,4 @@ def test_pots_without_zfs(cli_etc: CliEtc, tools: FakeBin) -> None:
         "",
     )
     assert pot("ls", "-q") == (0, "db\nweb\n", "")
-    assert tools.calls() == [["jls", "-j", "db"], ["jls", "-j", "web"]]
+    assert standins.calls() == [["jls", "-j", "db"], ["jls", "-j", "web"]]
