@@ -175,6 +175,18 @@ def fetch_base(settings: Settings, release: str, *, progress: Progress | None = 
     raise PotError(f"fetch of {release} RELEASE failed")
 
 
+def extract(tarball: Path, root: Path, command: str) -> None:
+    """Unpack a release tarball into root (``tar xkf``: files already there are kept).
+
+    A failure is a PotError naming the tarball, after tar's own message; ``command``
+    (create, create-base) opens that line.
+    """
+    try:
+        proc.run(["tar", "xkf", str(tarball)], cwd=root)
+    except CommandFailed as exc:
+        raise PotError(str(exc), f"{command}: extracting {tarball} failed") from exc
+
+
 def _fetch_once(
     settings: Settings, release: str, machine: Machine, progress: Progress | None
 ) -> bool:
