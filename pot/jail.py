@@ -88,7 +88,7 @@ def create_params(
     """Every parameter of the pot's ``jail -c``, in upstream's order and spelling.
 
     ``root`` is the jail's path, ``osrelease`` what :func:`os_release` found and
-    ``network`` the parameters of :func:`pot.net.jail_network_params` (section 2).
+    ``network`` the parameters of :func:`pot.net.jail_network_params` (as upstream's _js_start).
     """
     persist = "nopersist" if conf.get("pot.attr.persistent") == "NO" else "persist"
     return [

@@ -13,13 +13,6 @@ class PotType(Enum):
     MULTI = "multi"
 
 
-class NetworkType(Enum):
-    INHERIT = "inherit"
-    ALIAS = "alias"
-    PUBLIC_BRIDGE = "public-bridge"
-    PRIVATE_BRIDGE = "private-bridge"
-
-
 def jails_dataset(s: Settings) -> str:
     return f"{s.zfs_root}/jails"
 

@@ -24,7 +24,6 @@ AttrType = Literal["bool", "uint", "sysvopt", "string"]
 AttrKind = Literal["pot", "jail"]
 
 FILE_MODE = 0o644
-RSS_RESOURCES = ("cpus", "memory")
 # the characters upstream's generic reader deletes (tr -d ' \t"')
 _GENERIC_DELETE = str.maketrans("", "", ' \t"')
 

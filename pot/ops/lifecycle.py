@@ -371,7 +371,7 @@ def stop(
     from_start: bool = False,
     authorize: Authorize = allowed,
 ) -> None:
-    """``pot stop``: stop the jail and undo everything start did (section 7).
+    """``pot stop``: stop the jail and undo everything start did (upstream stop.sh).
 
     An invalid pot is only reported (upstream exits 0).
     """

@@ -126,7 +126,7 @@ def test_pot_stack_falls_back_to_the_framework() -> None:
 
 
 def test_epair_name_is_upstreams_printf() -> None:
-    # printf "p%s%x%x" 4 <epoch> <pid>, the example of the reference
+    # upstream start.sh, _js_create_epair: printf "p%s%x%x" 4 <epoch> <pid>
     assert net.epair_name("4", 0x65A1B2C3, 0x1F3A) == "p465a1b2c31f3a"
     assert net.epair_name("6", 1700000000, 99999) == "p66553f1001869f"
 

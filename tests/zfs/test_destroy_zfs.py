@@ -120,16 +120,6 @@ def test_force_stops_a_running_pot_first(env: PotCli, monkeypatch: pytest.Monkey
     destroy.destroy_pot(env.settings, "web", force=True, stop=stop)
     assert stopped == ["web"]
     assert env.tree("jails") == ["jails"]
-    # without a stop to call (pot.ops.lifecycle not there yet), -F refuses clearly
-    env.single("web2")
-    env.start("web2")
-    monkeypatch.setattr(destroy, "default_stopper", lambda: None)
-    assert env.run("destroy", "-F", "-p", "web2") == (
-        1,
-        "###>  pot web2 is running and cannot be stopped: stop is not available\n",
-        "",
-    )
-    assert _pots(env) == ["web2"]
 
 
 def test_pots_based_on_a_single_pot(env: PotCli) -> None:
