@@ -18,12 +18,12 @@ from create_env import (
     HOST,
     Env,
     base_tree,
-    expected_conf,
     freebsd_tools,
     init_tree,
     pot,
     zfs,
 )
+from golden import expected_conf
 
 from pot.cli.helptext import HELP
 from pot.cli.main import Terminated
