@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
-from fakebin import FakeBin, freebsd_tools
+from potcli import real_umount_first
+from standins.harness import Standins
 
 from pot import zfs
 from pot.cli.main import cli
@@ -45,11 +46,13 @@ def pot(*args: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def tools(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeBin:
-    return freebsd_tools(tmp_path / "bin", monkeypatch)
+def tools(standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Standins:
+    """The FreeBSD stand-ins (host NIC em0, 192.168.0.10/24), the real umount for zfs-fuse."""
+    real_umount_first(tmp_path, monkeypatch)
+    return standins
 
 
-def test_init_minimal_on_a_fresh_root(pot_env: PotEnv, tools: FakeBin) -> None:
+def test_init_minimal_on_a_fresh_root(pot_env: PotEnv, tools: Standins) -> None:
     root, fs = pot_env.zfs_root, pot_env.fs_root
     lz4 = "lz4" if zfs.capabilities().lz4 else "on"
     assert pot("init", "-m") == (0, "", "")
@@ -97,7 +100,7 @@ def test_init_minimal_on_a_fresh_root(pot_env: PotEnv, tools: FakeBin) -> None:
     assert tools.calls() == [["ifconfig", "em0"]]
 
 
-def test_init_again_is_idempotent(pot_env: PotEnv, tools: FakeBin) -> None:
+def test_init_again_is_idempotent(pot_env: PotEnv, tools: Standins) -> None:
     root = pot_env.zfs_root
     assert pot("init", "-m")[0] == 0
     before = everything(root)
@@ -105,7 +108,7 @@ def test_init_again_is_idempotent(pot_env: PotEnv, tools: FakeBin) -> None:
     assert everything(root) == before
 
 
-def test_init_mounts_an_unmounted_dataset_again(pot_env: PotEnv, tools: FakeBin) -> None:
+def test_init_mounts_an_unmounted_dataset_again(pot_env: PotEnv, tools: Standins) -> None:
     root = pot_env.zfs_root
     assert pot("init", "-m")[0] == 0
     subprocess.run(["zfs", "unmount", f"{root}/jails"], check=True)
@@ -113,7 +116,7 @@ def test_init_mounts_an_unmounted_dataset_again(pot_env: PotEnv, tools: FakeBin)
     assert zfs_text("get", "-H", "-o", "value", "mounted", f"{root}/jails") == "yes\n"
 
 
-def test_init_verbose_debug_lines(pot_env: PotEnv, tools: FakeBin) -> None:
+def test_init_verbose_debug_lines(pot_env: PotEnv, tools: Standins) -> None:
     root, fs = pot_env.zfs_root, pot_env.fs_root
     code, out, _ = pot("init", "-m", "-v")
     assert code == 0
@@ -129,7 +132,7 @@ def test_init_verbose_debug_lines(pot_env: PotEnv, tools: FakeBin) -> None:
 
 
 def test_init_refuses_a_root_mounted_elsewhere(
-    pot_env: PotEnv, tools: FakeBin, tmp_path: Path
+    pot_env: PotEnv, tools: Standins, tmp_path: Path
 ) -> None:
     root = pot_env.zfs_root
     subprocess.run(["zfs", "create", "-o", f"mountpoint={tmp_path / 'other'}", root], check=True)
@@ -137,7 +140,7 @@ def test_init_refuses_a_root_mounted_elsewhere(
     assert everything(root) == f"{root}\n"
 
 
-def test_init_missing_group(pot_env: PotEnv, tools: FakeBin) -> None:
+def test_init_missing_group(pot_env: PotEnv, tools: Standins) -> None:
     pot_env.write_conf(POT_GROUP="no_such_group_here")
     assert pot("init", "-m") == (
         1,
@@ -176,7 +179,7 @@ def test_init_missing_group(pot_env: PotEnv, tools: FakeBin) -> None:
     ],
 )  # fmt: skip
 def test_init_network_checks(
-    pot_env: PotEnv, tools: FakeBin, conf: dict[str, str], message: str
+    pot_env: PotEnv, tools: Standins, conf: dict[str, str], message: str
 ) -> None:
     pot_env.write_conf(**conf)
     assert pot("init", "-m") == (1, f"###>  {message}\n", "")
@@ -184,13 +187,13 @@ def test_init_network_checks(
     assert f"{pot_env.zfs_root}/jails\n" in everything(pot_env.zfs_root)
 
 
-def test_init_accepts_extif_address_and_extra_interfaces(pot_env: PotEnv, tools: FakeBin) -> None:
+def test_init_accepts_extif_address_and_extra_interfaces(pot_env: PotEnv, tools: Standins) -> None:
     pot_env.write_conf(POT_EXTIF_ADDR="192.168.0.10", POT_EXTRA_EXTIF="em0")
     assert pot("init", "-m") == (0, "", "")
     assert tools.calls() == [["ifconfig", "em0"], ["ifconfig", "em0", "inet"], ["ifconfig", "em0"]]
 
 
-def test_init_writes_pf_anchors_once(pot_env: PotEnv, tools: FakeBin, tmp_path: Path) -> None:
+def test_init_writes_pf_anchors_once(pot_env: PotEnv, tools: Standins, tmp_path: Path) -> None:
     pf = tmp_path / "pf.conf"
     pf.write_text("nat-anchor pot-nat\npass all\n")
     code, out, _ = pot("init", "-s", "-p", str(pf))
@@ -213,7 +216,7 @@ def test_init_writes_pf_anchors_once(pot_env: PotEnv, tools: FakeBin, tmp_path: 
 
 
 def test_init_last_of_m_and_p_decides_the_pf_file(
-    pot_env: PotEnv, tools: FakeBin, tmp_path: Path
+    pot_env: PotEnv, tools: Standins, tmp_path: Path
 ) -> None:
     pf = tmp_path / "pf.conf"
     assert pot("init", "-p", str(pf), "-m")[0] == 0
@@ -226,7 +229,7 @@ def test_init_last_of_m_and_p_decides_the_pf_file(
     assert [c for c in tools.calls() if c[0] == "sysrc"] == []
 
 
-def test_init_syslogd_and_default_pf_file(pot_env: PotEnv, tools: FakeBin, tmp_path: Path) -> None:
+def test_init_syslogd_and_default_pf_file(pot_env: PotEnv, tools: Standins, tmp_path: Path) -> None:
     """The library call with the host's files redirected (the CLI would touch /etc)."""
     host = setup.HostFiles(tmp_path / "rc.conf", (tmp_path / "syslog.d", tmp_path / "log" / "pot"))
     host.rc_conf.write_text('pf_enable="YES"\n')
@@ -252,7 +255,7 @@ def test_init_syslogd_and_default_pf_file(pot_env: PotEnv, tools: FakeBin, tmp_p
 
 
 def test_de_init_minimal_destroys_only_the_pot_root(
-    pot_env: PotEnv, tools: FakeBin, zpool: str
+    pot_env: PotEnv, tools: Standins, zpool: str
 ) -> None:
     root = pot_env.zfs_root
     sibling = f"{root}-sibling"
@@ -276,7 +279,7 @@ def test_de_init_minimal_destroys_only_the_pot_root(
         subprocess.run(["zfs", "destroy", "-r", sibling], check=False)
 
 
-def test_de_init_without_a_root(pot_env: PotEnv, tools: FakeBin) -> None:
+def test_de_init_without_a_root(pot_env: PotEnv, tools: Standins) -> None:
     assert pot("de-init", "-m") == (
         0,
         f"===>  no root dataset found ({pot_env.zfs_root})\nzfs datasets have been removed\n"
@@ -285,15 +288,17 @@ def test_de_init_without_a_root(pot_env: PotEnv, tools: FakeBin) -> None:
     )
 
 
-def _running_web(pot_env: PotEnv, tools: FakeBin) -> None:
+def _running_web(pot_env: PotEnv, tools: Standins) -> None:
     """An initialised root with pots api and web, of which web runs."""
-    tools.tool("jls", {"-j web": ("", 0), "*": ("", 1)})
     assert pot("init", "-m")[0] == 0
     for name in ("web", "api"):
         (pot_env.fs_root / "jails" / name).mkdir()
+    # web runs: a persistent jail of the stand-in jail(8)
+    web = ["jail", "-c", "name=web", f"path={pot_env.fs_root / 'jails' / 'web'}", "persist"]
+    subprocess.run(web, check=True, capture_output=True)
 
 
-def test_de_init_refuses_while_a_pot_runs(pot_env: PotEnv, tools: FakeBin) -> None:
+def test_de_init_refuses_while_a_pot_runs(pot_env: PotEnv, tools: Standins) -> None:
     _running_web(pot_env, tools)
     assert pot("de-init", "-m") == (
         1,
@@ -305,7 +310,7 @@ def test_de_init_refuses_while_a_pot_runs(pot_env: PotEnv, tools: FakeBin) -> No
     assert jls == [["jls", "-j", "api"], ["jls", "-j", "web"]]
 
 
-def test_de_init_force_stops_the_running_pots(pot_env: PotEnv, tools: FakeBin) -> None:
+def test_de_init_force_stops_the_running_pots(pot_env: PotEnv, tools: Standins) -> None:
     _running_web(pot_env, tools)
     stopped: list[str] = []
     said: list[str] = []
@@ -321,7 +326,7 @@ def test_de_init_force_stops_the_running_pots(pot_env: PotEnv, tools: FakeBin) -
     assert everything(pot_env.zfs_root) == ""
 
 
-def test_de_init_cleans_the_pf_file(pot_env: PotEnv, tools: FakeBin, tmp_path: Path) -> None:
+def test_de_init_cleans_the_pf_file(pot_env: PotEnv, tools: Standins, tmp_path: Path) -> None:
     pf = tmp_path / "pf.conf"
     pf.write_text('nat-anchor pot-nat\nrdr-anchor "pot-rdr/*"\npass all\nnat-anchor pot-nat\n')
     assert pot("de-init", "-p", str(pf)) == (
