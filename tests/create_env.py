@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
-from potfactory import init_layout
+from potfactory import bridge_file, init_layout
 
 from pot.cli.main import cli
 
@@ -90,9 +90,7 @@ class Env:
             zfs("snapshot", f"{dataset}{child}@{BASE_SNAPSHOT}")
 
     def bridge(self, name: str, net: str, gateway: str) -> None:
-        folder = self.fs_root / "bridges"
-        folder.mkdir(exist_ok=True)
-        (folder / name).write_text(f"net={net}\ngateway={gateway}\nname={name}\n")
+        bridge_file(self.fs_root, name, net, gateway)
 
     def flavour(self, name: str, text: str) -> None:
         (self.etc / "flavours" / name).write_text(text)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from potfactory import init_layout, single_pot
+from potfactory import bridge_file, init_layout, single_pot
 from standins.harness import Standins, run_pot
 
 from pot import potconf
@@ -121,9 +121,7 @@ class PotCli:
         return dataset
 
     def bridge(self, name: str, net: str, gateway: str) -> Path:
-        path = self.fs_root / "bridges" / name
-        path.write_text(f"net={net}\ngateway={gateway}\nname={name}\n")
-        return path
+        return bridge_file(self.fs_root, name, net, gateway)
 
     def conf(self, pot: str) -> potconf.PotConf:
         return potconf.read(self.fs_root / "jails" / pot / "conf" / "pot.conf")

@@ -38,6 +38,22 @@ def init_layout(zfs_root: str, fs_root: Path, cache: Path) -> None:
     (fs_root / "bridges").mkdir(parents=True, exist_ok=True)
 
 
+def pot_conf_file(fs_root: Path, name: str, text: str) -> Path:
+    """Only ``jails/<name>/conf/pot.conf`` (no dataset): what the read-only commands need."""
+    conf = fs_root / "jails" / name / "conf"
+    conf.mkdir(parents=True, exist_ok=True)
+    (conf / "pot.conf").write_text(text)
+    return conf / "pot.conf"
+
+
+def bridge_file(fs_root: Path, name: str, net: str, gateway: str) -> Path:
+    """A private bridge as create-private-bridge writes it (``bridges/<name>``)."""
+    folder = fs_root / "bridges"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(f"net={net}\ngateway={gateway}\nname={name}\n")
+    return folder / name
+
+
 def root_files(m: Path, *, hostname: str = "") -> None:
     """A few files of a FreeBSD-like root, enough for copy-in, snapshots and start tests."""
     for d in ("etc", "tmp", "dev", "bin", "usr/home", "root", "var/log"):

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import potfactory
 import pytest
 from standins.harness import Standins, wait_for
 
@@ -66,17 +67,14 @@ class Host:
         (folder / "m" / "etc" / "rc.d").mkdir(parents=True)
         (folder / "m" / "tmp").mkdir()
         (folder / "m" / "etc" / "rc.conf").write_text(RC_CONF)
-        (folder / "conf").mkdir()
-        (folder / "conf" / "pot.conf").write_text(text)
+        potfactory.pot_conf_file(self.fs_root, name, text)
         return PotConf.parse(text)
 
     def rc_conf(self, name: str) -> str:
         return (self.fs_root / "jails" / name / "m" / "etc" / "rc.conf").read_text()
 
     def bridge_file(self, name: str, net: str, gateway: str) -> None:
-        folder = self.fs_root / "bridges"
-        folder.mkdir(exist_ok=True)
-        (folder / name).write_text(f"net={net}\ngateway={gateway}\nname={name}\n")
+        potfactory.bridge_file(self.fs_root, name, net, gateway)
 
     def calls(self) -> list[list[str]]:
         return self.standins.calls()

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import MappingProxyType
 
+import potfactory
 import pytest
 
 from pot import potconf
@@ -68,11 +69,10 @@ def s(tmp_path: Path) -> Settings:
 def make_pot(s: Settings, host: Host, name: str = "test", text: str = CREATED) -> Path:
     folder = s.fs_root / "jails" / name
     (folder / "m").mkdir(parents=True)
-    (folder / "conf").mkdir()
-    (folder / "conf" / "pot.conf").write_text(text)
+    conf = potfactory.pot_conf_file(s.fs_root, name, text)
     (folder / "conf" / "fscomp.conf").write_text("")
     host.datasets.add(f"zp/pot/jails/{name}")
-    return folder / "conf" / "pot.conf"
+    return conf
 
 
 def lines(exc: pytest.ExceptionInfo[PotError]) -> tuple[tuple[str, ...], bool]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 from pathlib import Path
 
+import potfactory
 import pytest
 
 from pot import net, potnet
@@ -216,17 +217,11 @@ def vnet(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(net, "vnet_available", lambda: True)
 
 
-def _pot_conf(root: Path, name: str, text: str) -> None:
-    conf = root / "jails" / name / "conf"
-    conf.mkdir(parents=True)
-    (conf / "pot.conf").write_text(text)
-
-
 @pytest.mark.usefixtures("vnet")
 def test_public_bridge_auto_and_given(tmp_path: Path) -> None:
     s = _settings(tmp_path)
     assert netparams.address(s, "public-bridge", "", "", "ipv4") == "10.192.0.3"
-    _pot_conf(tmp_path, "a", "network_type=public-bridge\nip=10.192.0.3\n")
+    potfactory.pot_conf_file(tmp_path, "a", "network_type=public-bridge\nip=10.192.0.3\n")
     assert netparams.address(s, "public-bridge", "auto", "", "ipv6") == "10.192.0.4"
     assert netparams.address(s, "public-bridge", "10.192.0.9", "", "ipv4") == "10.192.0.9"
     for taken in ("10.192.0.3", "10.192.0.1", "10.0.0.1", "10.192.0.9 10.192.0.10"):
