@@ -2,7 +2,7 @@
 
 Expected sequences are written from upstream's start.sh (_js_create_epair, _js_vnet,
 _js_vnet_ipv6, _js_private_vnet, _js_export_ports), vnet-start.sh, stop.sh and
-network.sh, with these deliberate differences (see pot/net.py):
+network.sh, with these deliberate differences (see pot/net/start.py):
 * ``[ -c /dev/pf ]`` is ``kldstat -q -m pf``;
 * a query upstream repeats right away is made once (``pfctl -s Anchors`` of the
   network check, the bridge look-up after a successful check, the free-port queries);
@@ -26,7 +26,7 @@ from standins.harness import Standins, wait_for
 
 from pot import net
 from pot.errors import CommandFailed
-from pot.net import NetworkError, NetworkSetup, TeardownError
+from pot.net import NetworkError, NetworkSetup, TeardownError, pfctl
 from pot.potconf import PotConf
 from pot.settings import Settings
 
@@ -575,6 +575,19 @@ def test_exported_ports_with_external_address_and_extra_interfaces(host: Host) -
     assert host.anchor_rules("pot-rdr/web") == [
         "rdr pass on em0 proto tcp from any to 192.168.0.10 port 8080 -> 10.192.0.3 port 80",
         "rdr pass on em1 proto tcp from any to (em1) port 8080 -> 10.192.0.3 port 80",
+    ]
+
+
+def test_pfctl_queries_read_the_anchors_and_rules_pot_loaded(host: Host) -> None:
+    assert not pfctl.pot_anchors_loaded()
+    assert pfctl.anchors() == []
+    network_is_up(host)
+    assert pfctl.pot_anchors_loaded()
+    conf = host.pot("web", "network_type=public-bridge\nip=10.192.0.3\npot.export.ports=80:8080\n")
+    net.setup(host.s, "web", conf)
+    assert pfctl.anchors(pfctl.RDR_ANCHOR) == ["pot-rdr/web"]
+    assert pfctl.translation_rules("pot-rdr/web") == [
+        "rdr pass on em0 inet proto tcp from any to (em0) port = 8080 -> 10.192.0.3 port 80"
     ]
 
 

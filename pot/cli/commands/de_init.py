@@ -6,7 +6,7 @@ import click
 
 from pot.cli.commands.init import MINIMAL, pf_choice
 from pot.cli.params import App, pass_app, pot_command, require_root, verbose_option
-from pot.ops import lifecycle, setup
+from pot.ops import init, lifecycle
 
 
 @pot_command("de-init")
@@ -18,6 +18,6 @@ from pot.ops import lifecycle, setup
 @pass_app
 def command(app: App, force: bool, pf: tuple[str, ...]) -> None:
     require_root()
-    setup.deinit(
+    init.deinit(
         app.settings, force=force, pf_file=pf_choice(pf), stop=lifecycle.stop, say=click.echo
     )
