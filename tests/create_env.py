@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
+from potcli import real_umount_first
 from potfactory import bridge_file, init_layout
+from standins.harness import Standins
 
 from pot.cli.main import cli
 
@@ -96,29 +98,11 @@ class Env:
         (self.etc / "flavours" / name).write_text(text)
 
 
-# FreeBSD's tools as create and clone ask them, for a Linux host. The stand-ins of
-# tests/standins are not used here: they replace umount too, which zfs-fuse's zfs runs
-# to unmount a dataset it destroys.
-FREEBSD_TOOLS = {
-    "sysctl": 'case "$*" in\n'
-    '  "-n kern.features.vimage") echo 1 ;;\n'
-    '  "-n hw.machine hw.machine_arch") echo amd64; echo amd64 ;;\n'
-    "  *) exit 1 ;;\n"
-    "esac\n",
-    "ifconfig": '[ "$1" = em0 ] || { echo "ifconfig: interface $1 does not exist" >&2; exit 1; }\n',
-    "jls": "exit 1\n",
-}
-
-
-def freebsd_tools(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Put the FREEBSD_TOOLS first on PATH (for this process and the ones it starts)."""
-    folder.mkdir()
-    for name, body in FREEBSD_TOOLS.items():
-        tool = folder / name
-        tool.write_text("#!/bin/sh\n" + body)
-        tool.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{folder}:{os.environ['PATH']}")
-    return folder
+def freebsd_tools(standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Standins:
+    """The FreeBSD stand-ins (vimage, amd64, em0 192.168.0.10/24, no jail), with the
+    host's umount first on PATH: zfs-fuse's zfs runs it to unmount a dataset it destroys."""
+    real_umount_first(tmp_path, monkeypatch)
+    return standins
 
 
 def init_tree() -> list[str]:

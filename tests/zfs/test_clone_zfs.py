@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 from basebuild import Mirror
 from create_env import HOST, Env, freebsd_tools, init_tree, pot, zfs
+from standins.harness import Standins
 
 from pot.cli.helptext import HELP
 
@@ -23,10 +24,14 @@ SNAP = "1700000001"
 
 @pytest.fixture
 def env(
-    pot_env: PotEnv, freebsd_mirror: Mirror, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    pot_env: PotEnv,
+    freebsd_mirror: Mirror,
+    standins: Standins,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Env:
     pot_env.write_conf(**freebsd_mirror.conf())
-    freebsd_tools(tmp_path / "freebsd-bin", monkeypatch)
+    freebsd_tools(standins, tmp_path, monkeypatch)
     return Env(pot_env)
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import pytest
 from basebuild import Mirror
 from create_env import Env, freebsd_tools
+from standins.harness import Standins
 
 if TYPE_CHECKING:
     # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
@@ -23,10 +24,14 @@ COUNT = 20
 
 @pytest.fixture
 def env(
-    pot_env: PotEnv, freebsd_mirror: Mirror, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    pot_env: PotEnv,
+    freebsd_mirror: Mirror,
+    standins: Standins,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Env:
     pot_env.write_conf(**freebsd_mirror.conf())
-    freebsd_tools(tmp_path / "freebsd-bin", monkeypatch)
+    freebsd_tools(standins, tmp_path, monkeypatch)
     return Env(pot_env)
 
 

@@ -24,6 +24,7 @@ from create_env import (
     zfs,
 )
 from golden import expected_conf
+from standins.harness import Standins
 
 from pot.cli.helptext import HELP
 from pot.cli.main import Terminated
@@ -47,10 +48,14 @@ set-rss -C 1
 
 @pytest.fixture
 def env(
-    pot_env: PotEnv, freebsd_mirror: Mirror, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    pot_env: PotEnv,
+    freebsd_mirror: Mirror,
+    standins: Standins,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Env:
     pot_env.write_conf(**freebsd_mirror.conf())
-    freebsd_tools(tmp_path / "freebsd-bin", monkeypatch)
+    freebsd_tools(standins, tmp_path, monkeypatch)
     return Env(pot_env)
 
 
