@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING
 import pytest
 import skein  # type: ignore[import-untyped]
 from click.testing import CliRunner, Result
+from potcli import real_umount_first
 from potfactory import init_layout, single_pot
+from standins.harness import Standins
 
 from pot import zfs
 from pot.cli.helptext import HELP
@@ -233,13 +235,13 @@ class Env:
 
 
 @pytest.fixture
-def env(pot_env: PotEnv, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Env:
-    # jls answers "no such jail": every pot is stopped (auto-snapshot checks it)
-    fake = tmp_path / "fakebin"
-    fake.mkdir()
-    (fake / "jls").write_text("#!/bin/sh\nexit 1\n")
-    (fake / "jls").chmod(0o755)
-    monkeypatch.setenv("PATH", f"{fake}:{os.environ['PATH']}")
+def env(
+    pot_env: PotEnv, standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Env:
+    # the FreeBSD stand-ins run no jail: every pot is stopped (auto-snapshot checks it);
+    # the host's tools after them, for the checks of these tests (xzcat, zfs receive ...)
+    real_umount_first(tmp_path, monkeypatch)
+    monkeypatch.setenv("PATH", f"{os.environ['PATH']}{os.pathsep}/usr/sbin:/usr/bin:/sbin:/bin")
     return Env(pot_env, tmp_path)
 
 
