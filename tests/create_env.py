@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
 from potcli import real_umount_first
-from potfactory import bridge_file, init_layout
+from potfactory import bridge_file, init_layout, zfs
 from standins.harness import Standins
 
 from pot.cli.main import cli
@@ -37,10 +36,6 @@ CRONTAB_IN_A_JAIL = (
     "0\t3\t*\t*\t*\troot\tperiodic daily\n"
 )
 BASE_SNAPSHOT = "1700000000"
-
-
-def zfs(*args: str) -> str:
-    return subprocess.run(["zfs", *args], check=True, capture_output=True, text=True).stdout
 
 
 def pot(*args: str) -> tuple[int, str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from potfactory import bridge_file, init_layout, single_pot
+from potfactory import bridge_file, init_layout, single_pot, zfs
 from standins.harness import Standins, run_pot
 
 from pot import potconf
@@ -144,7 +144,7 @@ class PotCli:
     # ---------------------------------------------------------------- ZFS
 
     def zfs(self, *args: str) -> str:
-        return subprocess.run(["zfs", *args], capture_output=True, text=True, check=True).stdout
+        return zfs(*args)
 
     def tree(self, below: str = "") -> list[str]:
         """Every dataset and snapshot under the root (or root/below), names without the root."""

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 from basebuild import Mirror
-from create_env import HOST, Env, freebsd_tools, init_tree, pot, zfs
+from create_env import HOST, Env, freebsd_tools, init_tree, pot
+from potfactory import zfs
 from standins.harness import Standins
 
 from pot.cli.helptext import HELP

@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import potfactory
 import pytest
 from basebuild import Mirror, copy_mirror
 from click.testing import CliRunner
@@ -26,23 +27,21 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.zfs
 
 
-def _zfs(*args: str) -> str:
-    return subprocess.run(["zfs", *args], capture_output=True, text=True, check=True).stdout
-
-
 def _tree(root: str) -> list[str]:
     """name and mountpoint of everything under root, snapshots included."""
-    out = _zfs("list", "-H", "-o", "name,mountpoint", "-t", "all", "-r", "-s", "name", root)
+    out = potfactory.zfs(
+        "list", "-H", "-o", "name,mountpoint", "-t", "all", "-r", "-s", "name", root
+    )
     return out.splitlines()
 
 
 def _init(env: PotEnv) -> None:
     """The datasets `pot init -m` makes (by hand: this test is about create-base)."""
     zroot, fs_root, cache = env.zfs_root, env.fs_root, env.cache
-    _zfs("create", "-o", f"mountpoint={fs_root}", "-o", "canmount=off", zroot)
+    potfactory.zfs("create", "-o", f"mountpoint={fs_root}", "-o", "canmount=off", zroot)
     for child in ("bases", "jails", "fscomp"):
-        _zfs("create", f"{zroot}/{child}")
-    _zfs("create", "-o", f"mountpoint={cache}", "-o", "compression=off", f"{zroot}/cache")
+        potfactory.zfs("create", f"{zroot}/{child}")
+    potfactory.zfs("create", "-o", f"mountpoint={cache}", "-o", "compression=off", f"{zroot}/cache")
 
 
 def _init_tree(zroot: str, fs_root: Path, cache: Path) -> list[str]:
@@ -58,7 +57,7 @@ def _init_tree(zroot: str, fs_root: Path, cache: Path) -> list[str]:
 def _fake_base_pot(s: Settings, base: str, pot: str) -> None:
     """What `create -l 0 -b <base> -p <pot>` leaves, as far as create-base relies on it."""
     dataset = f"{s.zfs_root}/jails/{pot}"
-    _zfs("create", dataset)
+    potfactory.zfs("create", dataset)
     folder = s.fs_root / "jails" / pot
     (folder / "m").mkdir()
     (folder / "conf").mkdir()
@@ -147,7 +146,10 @@ def test_create_base_builds_upstream_layout(env: PotEnv, monkeypatch: pytest.Mon
     assert oct((custom / "var" / "empty").stat().st_mode & 0o7777) == "0o555"
     assert oct((custom / "var" / "tmp").stat().st_mode & 0o7777) == "0o1777"
     # files of custom really live on the custom dataset, usr/local on usr.local
-    assert _zfs("get", "-H", "-o", "value", "mounted", f"{zroot}/bases/14.1/custom") == "yes\n"
+    assert (
+        potfactory.zfs("get", "-H", "-o", "value", "mounted", f"{zroot}/bases/14.1/custom")
+        == "yes\n"
+    )
     assert sorted(p.name for p in cache.iterdir()) == ["14.1-RELEASE_base.txz"]
     # the tree is usable as a root: the shell and tools of the test release run in it
     if shutil.which("chroot"):
@@ -166,7 +168,9 @@ def test_named_base_and_existing_base(env: PotEnv, monkeypatch: pytest.MonkeyPat
     zroot = env.zfs_root
     code, out = _run("-r", "14.1", "-b", "fbsd.14.1")
     assert code == 0, out
-    assert f"{zroot}/jails/base-fbsd_14.1" in _zfs("list", "-H", "-o", "name", "-r", zroot)
+    assert f"{zroot}/jails/base-fbsd_14.1" in potfactory.zfs(
+        "list", "-H", "-o", "name", "-r", zroot
+    )
     assert _run("-r", "14.1", "-b", "fbsd.14.1") == (1, "###>  fbsd.14.1 is already a base\n")
 
 
@@ -194,7 +198,7 @@ def test_base_pot_is_created(env: PotEnv) -> None:
         f"{zroot}/bases/14.1/usr.local /usr/local\n"
         f"{zroot}/bases/14.1/custom /opt/custom\n"
     )
-    names = _zfs("list", "-H", "-o", "name", "-t", "all", "-r", zroot).split()
+    names = potfactory.zfs("list", "-H", "-o", "name", "-t", "all", "-r", zroot).split()
     snaps = sorted(name.split("@")[0] for name in names if "@" in name)
     assert snaps == [
         f"{zroot}/bases/14.1",

@@ -21,9 +21,9 @@ from create_env import (
     freebsd_tools,
     init_tree,
     pot,
-    zfs,
 )
 from golden import expected_conf
+from potfactory import zfs
 from standins.harness import Standins
 
 from pot.cli.helptext import HELP

@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import potfactory
 import pytest
 from click.testing import CliRunner
 from potcli import real_umount_first
@@ -24,10 +25,6 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.zfs
 
 FAREWELL = "".join(line + "\n" for line in init.FAREWELL)
-
-
-def zfs_text(*args: str) -> str:
-    return subprocess.run(["zfs", *args], capture_output=True, text=True, check=True).stdout
 
 
 def everything(root: str) -> str:
@@ -59,7 +56,7 @@ def test_init_minimal_on_a_fresh_root(pot_env: PotEnv, tools: Standins) -> None:
     assert everything(root) == "".join(
         f"{root}{child}\n" for child in ("", "/bases", "/cache", "/fscomp", "/jails")
     )
-    props = zfs_text(
+    props = potfactory.zfs(
         "get", "-H", "-r", "-o", "name,property,value,source",
         "mountpoint,canmount,compression,atime", root,
     )  # fmt: skip
@@ -88,7 +85,7 @@ def test_init_minimal_on_a_fresh_root(pot_env: PotEnv, tools: Standins) -> None:
             )
         ],
     ]
-    assert zfs_text("get", "-H", "-r", "-o", "value", "mounted", root).split() == [
+    assert potfactory.zfs("get", "-H", "-r", "-o", "value", "mounted", root).split() == [
         "no",
         *["yes"] * 4,
     ]
@@ -113,7 +110,7 @@ def test_init_mounts_an_unmounted_dataset_again(pot_env: PotEnv, tools: Standins
     assert pot("init", "-m")[0] == 0
     subprocess.run(["zfs", "unmount", f"{root}/jails"], check=True)
     assert pot("init", "-m") == (0, f"===>  {root} already present\n", "")
-    assert zfs_text("get", "-H", "-o", "value", "mounted", f"{root}/jails") == "yes\n"
+    assert potfactory.zfs("get", "-H", "-o", "value", "mounted", f"{root}/jails") == "yes\n"
 
 
 def test_init_verbose_debug_lines(pot_env: PotEnv, tools: Standins) -> None:
