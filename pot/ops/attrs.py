@@ -10,17 +10,13 @@ run inside an already authorised create, leave the default.
 
 from __future__ import annotations
 
-import ipaddress
-import logging
 import os
 import re
-import shutil
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from pathlib import Path
 
 from pot import jail, model, potconf, rctl
+from pot import log as logging
 from pot.errors import (
     PotError,
     PotNotFound,
@@ -32,6 +28,7 @@ from pot.errors import (
 )
 from pot.ops import common
 from pot.ops.common import Authorize, allowed
+from pot.record import record
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -92,6 +89,8 @@ def _valid_ip(text: str) -> bool:
     if "%" in text:
         return False
     try:
+        import ipaddress
+
         ipaddress.ip_address(text)
     except ValueError:
         return False
@@ -170,6 +169,8 @@ def set_hooks(
     authorize()
     for hook, path in chosen.items():
         try:
+            import shutil
+
             shutil.copy(path, hook_path(s, pot, hook))
         except OSError as exc:
             raise PotError(f"cp: {path}: {exc.strerror}") from exc
@@ -239,7 +240,7 @@ def set_rss(
 # --------------------------------------------------------------------------- get-rss
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RssUsage:
     """What get-rss shows: rctl's raw values, and the cpu time computed as upstream does."""
 
@@ -263,6 +264,8 @@ def bc_cputime(clockrate: str, pcpu: str) -> str:
     """``scale=3; clockrate * pcpu / 100`` as bc computes and prints it ("" when bc would fail)."""
     if not (_NUMBER.fullmatch(clockrate) and _NUMBER.fullmatch(pcpu)):
         return ""
+    from decimal import ROUND_DOWN, Decimal, InvalidOperation
+
     try:
         a, b = Decimal(clockrate), Decimal(pcpu)
     except InvalidOperation:
@@ -381,7 +384,7 @@ def set_attribute(
     common.write_conf(s, pot, conf)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AttrValue:
     """A stored attribute as get-attribute reads it: "" when the line is missing."""
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+from pathlib import Path
 
 import pytest
 from cli_env import CliEtc
@@ -127,4 +129,28 @@ def test_pots_without_zfs(cli_etc: CliEtc, standins: Standins) -> None:
         "",
     )
     assert pot("ls", "-q") == (0, "db\nweb\n", "")
-    assert standins.calls() == [["jls", "-j", "db"], ["jls", "-j", "web"]]
+    # one jls for every pot (and none for -q)
+    assert standins.calls() == [["jls", "name"]]
+
+
+def test_verbose_prints_no_note_of_ours(
+    cli_etc: CliEtc, standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a pot without fscomp.conf: upstream's ls -v says nothing about it, ours only from -vv
+    folder = cli_etc.fs_root / "jails" / "web"
+    (folder / "conf").mkdir(parents=True)
+    (folder / "conf" / "pot.conf").write_text("pot.level=0\nnetwork_type=inherit\n")
+    # no ZFS in the CLI tests: a zfs whose lists are empty, before the stand-ins
+    nozfs = tmp_path / "nozfs"
+    nozfs.mkdir()
+    (nozfs / "zfs").write_text('#!/bin/sh\n[ "$1" = list ]\n')
+    (nozfs / "zfs").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{nozfs}{os.pathsep}{os.environ['PATH']}")
+    block = (
+        "pot name : web\n\tnetwork : inherit\n\tactive : false\n\tbase : \n\tlevel : 0\n"
+        "\tdatasets:\n\tsnapshot:\n\t\tno snapshots\n\n"
+    )
+    assert pot("ls", "-v") == (0, block, "")
+    code, out, err = pot("ls", "-vv")
+    assert (code, out) == (0, block)
+    assert f"=====>  {folder / 'conf' / 'fscomp.conf'}: cannot be read" in err

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import time
 from collections.abc import Iterator
@@ -68,25 +67,25 @@ def test_snapshot_date_is_what_date_r_prints() -> None:
 
 
 def _info(**changes: Any) -> PotInfo:
-    return dataclasses.replace(_DEFAULT_INFO, **changes)
+    return PotInfo(**{**_DEFAULT_INFO, **changes})
 
 
-_DEFAULT_INFO = PotInfo(
-    name="p",
-    type="single",
-    base="14.1",
-    level="0",
-    potbase=None,
-    network_type="inherit",
-    ip=None,
-    bridge=None,
-    export_ports="",
-    active=False,
-    attributes=(("start-at-boot", "NO"),),
-    jail_attributes=(("mount", "NO"),),
-    cpus="",
-    memory="",
-)
+_DEFAULT_INFO: dict[str, Any] = {
+    "name": "p",
+    "type": "single",
+    "base": "14.1",
+    "level": "0",
+    "potbase": None,
+    "network_type": "inherit",
+    "ip": None,
+    "bridge": None,
+    "export_ports": "",
+    "active": False,
+    "attributes": (("start-at-boot", "NO"),),
+    "jail_attributes": (("mount", "NO"),),
+    "cpus": "",
+    "memory": "",
+}
 
 
 def test_render_short() -> None:
