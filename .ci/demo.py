@@ -1,4 +1,4 @@
-"""The seed workflow of shared/seed/using-pot-images.md, end to end, on real ZFS.
+"""The workflow of upstream's share/doc/pot/Images.md, end to end, on real ZFS.
 
 create -> customise -> snapshot -> export -> import -> info, with the installed `pot`
 command. ZFS is a private zfs-fuse pool on a sparse file (the only pool touched); the

@@ -50,7 +50,7 @@ def jexec(name: str, command: Sequence[str]) -> int:
     return proc.call(["jexec", name, *command])
 
 
-# the parameters every pot gets first (start-and-network.md section 2 row 1)
+# the parameters every pot gets first (upstream share/pot/start.sh, _js_start)
 BASE_PARAMS = (
     "allow.set_hostname=false",
     "allow.raw_sockets",
@@ -88,7 +88,7 @@ def create_params(
     """Every parameter of the pot's ``jail -c``, in upstream's order and spelling.
 
     ``root`` is the jail's path, ``osrelease`` what :func:`os_release` found and
-    ``network`` the parameters of :func:`pot.net.jail_network_params` (section 2).
+    ``network`` the parameters of :func:`pot.net.jail_network_params` (as upstream's _js_start).
     """
     persist = "nopersist" if conf.get("pot.attr.persistent") == "NO" else "persist"
     return [

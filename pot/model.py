@@ -14,13 +14,6 @@ class PotType(Enum):
     MULTI = "multi"
 
 
-class NetworkType(Enum):
-    INHERIT = "inherit"
-    ALIAS = "alias"
-    PUBLIC_BRIDGE = "public-bridge"
-    PRIVATE_BRIDGE = "private-bridge"
-
-
 def main_pid_file(s: Settings, pot: str) -> Path:
     """Where start keeps the host pid of a non-persistent pot's main command."""
     return s.tmp / f"pot_main_pid_{pot}"

@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     AttrKind = Literal["pot", "jail"]
 
 FILE_MODE = 0o644
-RSS_RESOURCES = ("cpus", "memory")
 # the characters upstream's generic reader deletes (tr -d ' \t"')
 _GENERIC_DELETE = str.maketrans("", "", ' \t"')
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pot import download, proc, vercmp
-from pot.errors import PotError
+from pot.errors import CommandFailed, PotError
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -190,6 +190,18 @@ def fetch_base(settings: Settings, release: str, *, progress: Progress | None = 
             return target
         target.unlink(missing_ok=True)
     raise PotError(f"fetch of {release} RELEASE failed")
+
+
+def extract(tarball: Path, root: Path, command: str) -> None:
+    """Unpack a release tarball into root (``tar xkf``: files already there are kept).
+
+    A failure is a PotError naming the tarball, after tar's own message; ``command``
+    (create, create-base) opens that line.
+    """
+    try:
+        proc.run(["tar", "xkf", str(tarball)], cwd=root)
+    except CommandFailed as exc:
+        raise PotError(str(exc), f"{command}: extracting {tarball} failed") from exc
 
 
 def _fetch_once(

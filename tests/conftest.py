@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     import basebuild
     from standins.harness import Standins
 
+    from pot.settings import Settings
+
 
 def _zfs_ready() -> str | None:
     """None when zpool/zfs are usable, else the reason they are not."""
@@ -113,7 +115,7 @@ class PotEnv:
         text = "".join(f"{k}={v}\n" for k, v in values.items())
         (self.etc / "pot.conf").write_text(text)
 
-    def settings(self):  # type: ignore[no-untyped-def]
+    def settings(self) -> Settings:
         from pot.settings import load
 
         return load(self.etc)

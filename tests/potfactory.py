@@ -2,16 +2,27 @@
 
 Tests of commands that need existing pots (set-*, snapshot, info, destroy, start ...)
 use this so that they do not depend on create. The layout follows
-shared/reference/README.md ("ZFS and directory layout") and pot-conf.md.
+upstream's share/pot/init.sh (the datasets) and create.sh, _cj_conf (pot.conf, fscomp.conf).
 """
 
 from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from standins.harness import busybox_root
 
 from pot import potconf
 from pot.potconf import NewPot
+
+if TYPE_CHECKING:
+    # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
+    from conftest import PotEnv
+    from standins.harness import Standins
+
+# pf.conf with the two anchors `pot init` adds (upstream share/pot/init.sh)
+PF_CONF = 'nat-anchor pot-nat\nrdr-anchor "pot-rdr/*"\n'
 
 
 def zfs(*args: str) -> str:
@@ -25,6 +36,22 @@ def init_layout(zfs_root: str, fs_root: Path, cache: Path) -> None:
         zfs("create", f"{zfs_root}/{child}")
     zfs("create", "-o", f"mountpoint={cache}", "-o", "compression=off", f"{zfs_root}/cache")
     (fs_root / "bridges").mkdir(parents=True, exist_ok=True)
+
+
+def pot_conf_file(fs_root: Path, name: str, text: str) -> Path:
+    """Only ``jails/<name>/conf/pot.conf`` (no dataset): what the read-only commands need."""
+    conf = fs_root / "jails" / name / "conf"
+    conf.mkdir(parents=True, exist_ok=True)
+    (conf / "pot.conf").write_text(text)
+    return conf / "pot.conf"
+
+
+def bridge_file(fs_root: Path, name: str, net: str, gateway: str) -> Path:
+    """A private bridge as create-private-bridge writes it (``bridges/<name>``)."""
+    folder = fs_root / "bridges"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(f"net={net}\ngateway={gateway}\nname={name}\n")
+    return folder / name
 
 
 def root_files(m: Path, *, hostname: str = "") -> None:
@@ -76,3 +103,24 @@ def single_pot(
     potconf.write(folder / "conf" / "pot.conf", conf)
     (folder / "conf" / "fscomp.conf").write_text("")
     return folder
+
+
+def setup_host(pot_env: PotEnv, standins: Standins, tmp_path: Path) -> PotEnv:
+    """An initialised pot layout on zfs-fuse, pf rules for vnet-start, the stand-ins."""
+    init_layout(pot_env.zfs_root, pot_env.fs_root, pot_env.cache)
+    (tmp_path / "pf.conf").write_text(PF_CONF)
+    with standins.edit() as st:
+        st["rc_conf"]["pf_rules"] = str(tmp_path / "pf.conf")
+    return pot_env
+
+
+def make_pot(env: PotEnv, name: str = "web", **kwargs: str) -> Path:
+    """A single pot whose root is busybox, so that its commands really run (chroot)."""
+    folder = single_pot(env.zfs_root, env.fs_root, name, **kwargs)
+    busybox_root(folder / "m")
+    return folder
+
+
+def status_text(env: PotEnv, name: str = "web") -> str | None:
+    path = env.tmp / f"pot_status_{name}"
+    return path.read_text() if path.exists() else None

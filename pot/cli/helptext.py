@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pot.potconf import ATTRIBUTES
+
+
+def _attribute_list(*, readonly: bool) -> str:
+    """The ``-A`` list of set-attribute (writable ones) and get-attribute (all), sorted as
+    upstream's help sorts them (C locale)."""
+    names = sorted(a.name for a in ATTRIBUTES if readonly or not a.readonly)
+    return "".join(f"     + {name}\n" for name in names)
+
+
 USAGE = """\
 Usage: pot command [options]
 
@@ -413,31 +423,9 @@ pot set-attribute [-hv] -p pot -A attr -V value
   -v verbose
   -p pot : the working pot
   -A attribute : one of
-     + children
-     + devfs_ruleset
-     + early-start-at-boot
-     + enforce_statfs
-     + exec_stop
-     + fdescfs
-     + linprocfs
-     + localhost-tunnel
-     + mlock
-     + mount
-     + no-etc-hosts
-     + no-rc-script
-     + no-tmpfs
-     + nullfs
-     + persistent
-     + procfs
-     + prunable
-     + raw_sockets
-     + start-at-boot
-     + stop_timeout
-     + sysvmsg
-     + sysvsem
-     + sysvshm
-     + tmpfs
-     + zfs
+"""
+    + _attribute_list(readonly=False)
+    + """\
   -V value : the new value for "attribute"
 """,
     "get-attribute": """\
@@ -447,33 +435,8 @@ pot get-attribute [-hvq] -p pot -A attribute
   -q quiet
   -p pot : the working pot
   -A attribute : get value of attribute, one of
-     + children
-     + devfs_ruleset
-     + early-start-at-boot
-     + enforce_statfs
-     + exec_stop
-     + fdescfs
-     + linprocfs
-     + localhost-tunnel
-     + mlock
-     + mount
-     + no-etc-hosts
-     + no-rc-script
-     + no-tmpfs
-     + nullfs
-     + persistent
-     + procfs
-     + prunable
-     + raw_sockets
-     + start-at-boot
-     + stop_timeout
-     + sysvmsg
-     + sysvsem
-     + sysvshm
-     + tmpfs
-     + to-be-pruned
-     + zfs
-""",
+"""
+    + _attribute_list(readonly=True),
     "start": """\
 pot start [-h] -p potname [pname]
   -h print this help

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from types import ModuleType
 from typing import Any, TypeVar
 
@@ -23,6 +24,47 @@ HelpProvider = Callable[[Settings], str]
 
 
 pass_app = click.make_pass_decorator(App)
+
+T = TypeVar("T")
+# the callback of a repeated option (``multiple=True``): all its values, in order
+Callback = Callable[[click.Context, click.Parameter, tuple[str, ...]], T]
+
+
+def app_of(ctx: click.Context) -> App:
+    """The App of a command, for option callbacks (they run before the command)."""
+    app = ctx.find_object(App)
+    assert app is not None
+    return app
+
+
+def last_value(check: Callable[[str], T], default: T) -> Callback[T]:
+    """Every value checked (and converted) in order, as upstream's getopts loop does;
+    the last one wins, ``default`` when the option is not given."""
+
+    def callback(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> T:
+        checked = [check(value) for value in values]
+        return checked[-1] if checked else default
+
+    return callback
+
+
+def last(check: Callable[[str], object] | None = None) -> Callback[str]:
+    """Every value checked in order; the last one wins as given, "" when not given."""
+
+    def callback(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> str:
+        if check is not None:
+            for value in values:
+                check(value)
+        return values[-1] if values else ""
+
+    return callback
+
+
+def dns_option(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> str:
+    """-d of create, clone and prepare: inherit, pot, off or custom:<file> (checked here)."""
+    from pot.ops import create
+
+    return last(lambda value: create.check_dns(value, Path.cwd()))(ctx, param, values)
 
 
 def help_text(

@@ -179,7 +179,3 @@ def _sign_with_command(message_path: Path, seckey_path: Path, sig_path: Path) ->
 
 def read_public_key(path: Path) -> bytes:
     return _read(path, "public key")
-
-
-def read_signature(path: Path) -> bytes:
-    return _read(path, "signature")

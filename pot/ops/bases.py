@@ -203,7 +203,7 @@ def _rmdir_quietly(folder: Path) -> None:
 def _extract(s: Settings, tarball: Path, name: str, osrelease: str) -> None:
     """Unpack the release and move its per-pot parts into ``opt/custom``."""
     root = model.base_dir(s, name)
-    proc.run(["tar", "xkf", str(tarball)], cwd=root)
+    release.extract(tarball, root, "create-base")
     try:
         layout(root, osrelease)
     except OSError as exc:

@@ -36,7 +36,6 @@ _ITEMS: Mapping[str, tuple[str, Callable[[Settings], str]]] = MappingProxyType(
         "network_stack": ("network stack", lambda s: s.network_stack),
     }
 )
-NAMES: tuple[str, ...] = tuple(_ITEMS)
 
 
 def check_name(name: str) -> None:

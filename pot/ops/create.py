@@ -576,10 +576,7 @@ def _install_release(s: Settings, pot: str, base: str, progress: release.Progres
         raise PotError(f"FreeBSD {base} fetch failed - try to continue") from exc
     root = model.pot_root(s, pot)
     log.info("Extract the tarball")
-    try:
-        proc.run(["tar", "xkf", str(tarball)], cwd=root)
-    except CommandFailed as exc:
-        raise PotError(str(exc), f"create: extracting {tarball} failed") from exc
+    release.extract(tarball, root, "create")
     (root / "usr" / "home").mkdir(parents=True, exist_ok=True)
     if not os.path.lexists(root / "home"):
         (root / "home").symlink_to("usr/home")

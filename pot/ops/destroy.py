@@ -11,7 +11,6 @@ leftover mountpoint folder with it.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import logging
 import shutil
 from collections.abc import Callable, Iterable, Sequence
@@ -20,7 +19,7 @@ from pathlib import Path
 
 from pot import jail, model, zfs
 from pot.errors import CommandFailed, PotError, PotNotFound, PotRunning, worded
-from pot.ops import common
+from pot.ops import common, lifecycle
 from pot.ops.bases import base_pot_name
 from pot.potconf import PotConf
 from pot.settings import Settings
@@ -58,23 +57,9 @@ class Destroyed:
 # --------------------------------------------------------------------------- stopping
 
 
-def default_stopper() -> Stopper | None:
-    """``pot.ops.lifecycle.stop`` once that module exists, else None."""
-    try:
-        module = importlib.import_module("pot.ops.lifecycle")
-    except ImportError:
-        return None
-    stop = getattr(module, "stop", None)
-    return stop if callable(stop) else None
-
-
-def _stopper(stop: Stopper | None, pot: str) -> Stopper:
-    """The stop to use for a running pot that is forcibly destroyed."""
-    found = stop or default_stopper()
-    if found is None:
-        # TODO: goes away when pot.ops.lifecycle.stop exists (stop is another work item)
-        raise PotRunning(f"pot {pot} is running and cannot be stopped: stop is not available")
-    return found
+def _stopper(stop: Stopper | None) -> Stopper:
+    """The stop to use for a running pot that is forcibly destroyed (``pot stop``'s)."""
+    return stop or lifecycle.stop
 
 
 # --------------------------------------------------------------------------- the pots
@@ -94,12 +79,10 @@ def _based_on(confs: dict[str, PotConf], pot: str) -> list[str]:
 
 
 def _check_can_go(pots: Sequence[str], *, force: bool, stop: Stopper | None) -> None:
-    """No pot of the list runs, unless forced and a stop is available."""
+    """No pot of the list runs, unless forced (then each is stopped before it goes)."""
     for pot in pots:
-        if jail.is_running(pot):
-            if not force:
-                raise PotRunning(f"pot {pot} is running")
-            _stopper(stop, pot)
+        if jail.is_running(pot) and not force:
+            raise PotRunning(f"pot {pot} is running")
 
 
 def _check_clones(s: Settings, roots: Iterable[str], *more: str) -> None:
@@ -159,7 +142,7 @@ def _destroy_pot_datasets(s: Settings, pot: str, *, force: bool, stop: Stopper |
     if jail.is_running(pot):
         if not force:
             raise PotRunning(f"pot {pot} is running")
-        _stopper(stop, pot)(s, pot)
+        _stopper(stop)(s, pot)
     _destroy_dataset(dataset, folder)
     for template in SYSLOG_FILES:
         with contextlib.suppress(OSError):

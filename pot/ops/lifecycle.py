@@ -1,6 +1,6 @@
 """Running pots: start and stop, as upstream's start.sh and stop.sh do them.
 
-The sequence is start-and-network.md sections 1, 4, 6 and 7. Differences on purpose:
+The sequence is upstream share/pot/start.sh, pot-start and _js_start. Differences on purpose:
 every failed start is cleaned up (upstream leaves the mounts and the status behind when
 the epair cannot be made), ``/tmp/tinirc`` gets a ``#!/bin/sh`` line, and stop removes
 the pot's rctl rules (upstream never does).
@@ -230,7 +230,7 @@ def environment_lines(s: Settings, pot: str, conf: PotConf) -> list[str]:
 def tinirc_text(
     s: Settings, conf: PotConf, setup: net.NetworkSetup, environment: Sequence[str]
 ) -> str:
-    """The ``/tmp/tinirc`` of a no-rc-script pot (start-and-network.md section 4)."""
+    """The ``/tmp/tinirc`` of a no-rc-script pot (upstream start.sh, _js_norc and _js_env)."""
     prec = "100" if net.pot_stack(s, conf) == "ipv4" else "35"
     lines = [
         "#!/bin/sh",
@@ -350,7 +350,7 @@ def _mark_to_be_pruned(s: Settings, pot: str) -> None:
 
 
 def _resources(pot: str, conf: PotConf) -> None:
-    """CPU set and memory limit of the running jail (start-and-network.md section 6)."""
+    """CPU set and memory limit of the running jail (upstream start.sh, _js_rss)."""
     cpus = conf.get("pot.rss.cpus") or ""
     memory = conf.get("pot.rss.memory") or ""
     if cpus:
@@ -387,7 +387,7 @@ def stop(
     from_start: bool = False,
     authorize: Authorize = allowed,
 ) -> None:
-    """``pot stop``: stop the jail and undo everything start did (section 7).
+    """``pot stop``: stop the jail and undo everything start did (upstream stop.sh).
 
     An invalid pot is only reported (upstream exits 0).
     """

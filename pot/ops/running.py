@@ -1,4 +1,4 @@
-"""Commands on running pots: term/run, exec, signal, ps, top (commands.md)."""
+"""Commands on running pots: term/run, exec, signal, ps, top (upstream term.sh ... top.sh)."""
 
 from __future__ import annotations
 

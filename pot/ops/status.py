@@ -1,8 +1,8 @@
 """The status file of a running pot (``POT_TMP/pot_status_<pot>``) and its transitions.
 
 Upstream's set-status, always under the per-pot lock ``POT_TMP/pot-lock-<pot>`` (the file
-upstream's ``lockf`` takes, so both can run side by side). Format and rules: pot-conf.md,
-"Status file".
+upstream's ``lockf`` takes, so both can run side by side). Format and rules: upstream
+share/pot/set-status.sh, pot-set-status.
 """
 
 from __future__ import annotations

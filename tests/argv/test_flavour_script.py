@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import potfactory
 import pytest
 from standins.harness import Standins
-from test_lifecycle import make_pot, setup_host, status_text
 
 from pot import flavours
 from pot.errors import PotError
@@ -30,7 +30,7 @@ SCRIPT = '#!/bin/sh\necho "bootstrap of $1" > /root/bootstrapped\n'
 
 @pytest.fixture
 def host(pot_env: PotEnv, standins: Standins, tmp_path: Path) -> PotEnv:
-    return setup_host(pot_env, standins, tmp_path)
+    return potfactory.setup_host(pot_env, standins, tmp_path)
 
 
 def _flavour(env: PotEnv, script: str) -> flavours.Flavour:
@@ -40,8 +40,8 @@ def _flavour(env: PotEnv, script: str) -> flavours.Flavour:
 
 
 def test_script_runs_in_the_pot_and_conf_equals_manual(host: PotEnv, standins: Standins) -> None:
-    test = make_pot(host, "test", network_type="public-bridge", ip="10.192.0.3")
-    manual = make_pot(host, "manual", network_type="public-bridge", ip="10.192.0.3")
+    test = potfactory.make_pot(host, "test", network_type="public-bridge", ip="10.192.0.3")
+    manual = potfactory.make_pot(host, "manual", network_type="public-bridge", ip="10.192.0.3")
     for step in (
         ("set-cmd", "-p", "manual", "-c", "nginx -g 'daemon off;'"),
         ("set-attr", "-p", "manual", "-A", "no-rc-script", "-V", "ON"),
@@ -60,11 +60,11 @@ def test_script_runs_in_the_pot_and_conf_equals_manual(host: PotEnv, standins: S
     assert lines[-2:] == ["pot.rss.cpus=1", "pot.attr.persistent=NO"]
     assert standins.jails() == {}
     assert standins.mounts() == []
-    assert status_text(host, "test") == "pot.status=stopped,\n"
+    assert potfactory.status_text(host, "test") == "pot.status=stopped,\n"
 
 
 def test_failing_script_fails_and_stops(host: PotEnv, standins: Standins) -> None:
-    test = make_pot(host, "test", network_type="public-bridge", ip="10.192.0.3")
+    test = potfactory.make_pot(host, "test", network_type="public-bridge", ip="10.192.0.3")
     with pytest.raises(PotError) as err:
         flavour.apply(host.settings(), "test", _flavour(host, "#!/bin/sh\nexit 2\n"), cwd=Path())
     assert err.value.lines == ("create: flavour nginx-test failed (script)",)

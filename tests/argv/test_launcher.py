@@ -66,6 +66,16 @@ def _env(mode: str) -> dict[str, str]:
     return {**env, "PATH": SYSTEM_PATH, "FAKE_MODE": mode}
 
 
+def _default_signals() -> None:
+    """In the child: the dispositions of a login shell's command, whatever the suite inherited.
+
+    Under nohup (or a CI runner that ignores SIGINT) the launcher would start with the
+    signal ignored, and a shell cannot trap a signal that was ignored on entry.
+    """
+    for number in (signal.SIGHUP, signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, signal.SIG_DFL)
+
+
 def _start(pot: Path, mode: str, *args: str) -> subprocess.Popen[str]:
     launched = subprocess.Popen(
         [str(pot), *args],
@@ -74,6 +84,7 @@ def _start(pot: Path, mode: str, *args: str) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=_default_signals,  # noqa: PLW1509  (only signal() before exec)
     )
     assert launched.stdout is not None
     assert launched.stdout.readline().startswith("argv")

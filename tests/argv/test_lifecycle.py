@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import potfactory
 import pytest
-from standins.harness import Standins, busybox_root
+from standins.harness import Standins
 
 if TYPE_CHECKING:
     # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
@@ -19,7 +19,6 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.zfs
 
-PF_CONF = 'nat-anchor pot-nat\nrdr-anchor "pot-rdr/*"\n'
 JAIL_FIRST = [
     "allow.set_hostname=false",
     "allow.raw_sockets",
@@ -39,22 +38,7 @@ JAIL_FIRST = [
 
 @pytest.fixture
 def host(pot_env: PotEnv, standins: Standins, tmp_path: Path) -> PotEnv:
-    return setup_host(pot_env, standins, tmp_path)
-
-
-def setup_host(pot_env: PotEnv, standins: Standins, tmp_path: Path) -> PotEnv:
-    """An initialised pot layout on zfs-fuse, pf rules for vnet-start, the stand-ins."""
-    potfactory.init_layout(pot_env.zfs_root, pot_env.fs_root, pot_env.cache)
-    (tmp_path / "pf.conf").write_text(PF_CONF)
-    with standins.edit() as st:
-        st["rc_conf"]["pf_rules"] = str(tmp_path / "pf.conf")
-    return pot_env
-
-
-def make_pot(env: PotEnv, name: str = "web", **kwargs: str) -> Path:
-    folder = potfactory.single_pot(env.zfs_root, env.fs_root, name, **kwargs)
-    busybox_root(folder / "m")
-    return folder
+    return potfactory.setup_host(pot_env, standins, tmp_path)
 
 
 def pot(standins: Standins, *args: str) -> tuple[int, str, str]:
@@ -65,16 +49,11 @@ def calls(standins: Standins, *tools: str) -> list[list[str]]:
     return [c for c in standins.calls() if c[0] in tools]
 
 
-def status_text(env: PotEnv, name: str = "web") -> str | None:
-    path = env.tmp / f"pot_status_{name}"
-    return path.read_text() if path.exists() else None
-
-
 # ---------------------------------------------------------------- acceptance
 
 
 def test_non_persistent_failing_command_exits_125(host: PotEnv, standins: Standins) -> None:
-    folder = make_pot(host)
+    folder = potfactory.make_pot(host)
     assert pot(standins, "set-cmd", "-p", "web", "-c", "sh -c 'exit 3'")[0] == 0
     assert pot(standins, "set-attribute", "-p", "web", "-A", "persistent", "-V", "NO")[0] == 0
     assert pot(standins, "set-attribute", "-p", "web", "-A", "no-rc-script", "-V", "YES")[0] == 0
@@ -88,12 +67,12 @@ def test_non_persistent_failing_command_exits_125(host: PotEnv, standins: Standi
     # everything undone: no jail, no mount, status stopped
     assert standins.jails() == {}
     assert standins.mounts() == []
-    assert status_text(host) == "pot.status=stopped,\n"
+    assert potfactory.status_text(host) == "pot.status=stopped,\n"
     assert not (host.tmp / "pot_main_pid_web").exists()
 
 
 def test_non_persistent_vnet_pot_echoes_its_epair(host: PotEnv, standins: Standins) -> None:
-    folder = make_pot(host, network_type="public-bridge", ip="10.192.0.3")
+    folder = potfactory.make_pot(host, network_type="public-bridge", ip="10.192.0.3")
     (folder / "m" / "etc" / "rc").write_text("exit 0\n")
     assert pot(standins, "set-attribute", "-p", "web", "-A", "persistent", "-V", "NO")[0] == 0
     standins.clear_calls()
@@ -103,17 +82,19 @@ def test_non_persistent_vnet_pot_echoes_its_epair(host: PotEnv, standins: Standi
     epair = next(c for c in standins.calls() if c[:3] == ["ifconfig", "epair0a", "name"])[3]
     # the status keeps "<epair>:" (no IPv6 epair), and set-status echoes it as it is
     assert out.endswith(f"===>  Starting the pot web\n{epair}:\n")
-    assert status_text(host) == "pot.status=stopped,\n"
+    assert potfactory.status_text(host) == "pot.status=stopped,\n"
 
 
 def test_start_stop_sequence_public_bridge(host: PotEnv, standins: Standins) -> None:
-    folder = make_pot(host, network_type="public-bridge", ip="10.192.0.3")
+    folder = potfactory.make_pot(host, network_type="public-bridge", ip="10.192.0.3")
     m = folder / "m"
     (m / "etc" / "rc").write_text("echo rc ran > /root/rc-ran\n")
     standins.clear_calls()
     code, out, err = pot(standins, "start", "-p", "web")
     assert (code, err) == (0, "pf enabled\n"), out
-    epair = status_text(host).removeprefix("pot.status=started,").removesuffix(":\n")  # type: ignore[union-attr]
+    status = potfactory.status_text(host)
+    assert status is not None
+    epair = status.removeprefix("pot.status=started,").removesuffix(":\n")
     assert epair.startswith("p4")
     nat_file = next(c for c in standins.calls() if c[:3] == ["pfctl", "-a", "pot-nat"])[4]
     assert standins.calls() == [
@@ -187,13 +168,13 @@ def test_start_stop_sequence_public_bridge(host: PotEnv, standins: Standins) -> 
     assert epair not in standins.interfaces()
     assert "epair0b" not in standins.interfaces()
     assert not (m / "etc" / "resolv.conf").exists()
-    assert status_text(host) == "pot.status=stopped,\n"
+    assert potfactory.status_text(host) == "pot.status=stopped,\n"
     # a stopped pot can be stopped again (clean-up only)
     assert pot(standins, "stop", "web") == (0, "", "")
 
 
 def test_failed_start_leaves_nothing(host: PotEnv, standins: Standins) -> None:
-    make_pot(host, network_type="public-bridge", ip="10.192.0.3")
+    potfactory.make_pot(host, network_type="public-bridge", ip="10.192.0.3")
     standins.fail("jexec", rc=1)  # never reached: the epair cannot be renamed
     standins.fail("ifconfig", "epair0a", "name", rc=1, err="ifconfig: SIOCSIFNAME: File exists\n")
     code, out, _err = pot(standins, "start", "web")
@@ -202,11 +183,11 @@ def test_failed_start_leaves_nothing(host: PotEnv, standins: Standins) -> None:
     assert standins.jails() == {}
     assert standins.mounts() == []
     assert [n for n in standins.interfaces() if n.startswith(("epair", "p4"))] == []
-    assert status_text(host) == "pot.status=stopped,\n"
+    assert potfactory.status_text(host) == "pot.status=stopped,\n"
 
 
 def test_stop_refusals(host: PotEnv, standins: Standins) -> None:
-    make_pot(host)
+    potfactory.make_pot(host)
     assert pot(standins, "stop", "nope") == (0, "###>  The pot nope is not a valid pot\n", "")
     # never started since boot: no status
     assert pot(standins, "stop", "-p", "web") == (
@@ -220,15 +201,15 @@ def test_stop_refusals(host: PotEnv, standins: Standins) -> None:
 
 
 def test_set_status_transitions(host: PotEnv, standins: Standins) -> None:
-    make_pot(host)
+    potfactory.make_pot(host)
     assert pot(standins, "set-status", "-p", "web", "-s", "started") == (1, "", "")
     assert pot(standins, "set-status", "-p", "web", "-s", "starting") == (0, "", "")
     assert pot(standins, "set-status", "-p", "web", "-s", "starting") == (2, "", "")
     assert pot(standins, "set-status", "-p", "web", "-s", "started", "-i", "p4a:p6b") == (0, "", "")
-    assert status_text(host) == "pot.status=started,p4a:p6b\n"
+    assert potfactory.status_text(host) == "pot.status=started,p4a:p6b\n"
     assert pot(standins, "set-status", "-p", "web", "-s", "stopping") == (0, "p4a:p6b\n", "")
     assert pot(standins, "set-status", "-p", "web", "-s", "stopped") == (0, "", "")
-    assert status_text(host) == "pot.status=stopped,\n"
+    assert potfactory.status_text(host) == "pot.status=stopped,\n"
     assert pot(standins, "set-status", "-p", "nope", "-s", "stopped") == (
         1,
         "###>  nope is not a pot\n",
@@ -237,7 +218,7 @@ def test_set_status_transitions(host: PotEnv, standins: Standins) -> None:
 
 
 def test_resources_and_hooks(host: PotEnv, standins: Standins) -> None:
-    folder = make_pot(host)
+    folder = potfactory.make_pot(host)
     standins.set_sysctl("kern.racct.enable", "1")
     assert pot(standins, "set-rss", "-p", "web", "-M", "64M", "-C", "2")[0] == 0
     log = folder / "hooks.log"
@@ -261,7 +242,7 @@ def test_resources_and_hooks(host: PotEnv, standins: Standins) -> None:
 
 
 def test_run_starts_a_persistent_pot_and_opens_a_shell(host: PotEnv, standins: Standins) -> None:
-    folder = make_pot(host)
+    folder = potfactory.make_pot(host)
     (folder / "m" / "etc" / "rc").write_text("true\n")
     assert pot(standins, "term", "web") == (1, "###>  The pot web is not running\n", "")
     standins.clear_calls()
@@ -278,7 +259,7 @@ def test_run_starts_a_persistent_pot_and_opens_a_shell(host: PotEnv, standins: S
 
 
 def test_exec_and_signal(host: PotEnv, standins: Standins) -> None:
-    folder = make_pot(host)
+    folder = potfactory.make_pot(host)
     (folder / "m" / "etc" / "rc").write_text("true\n")
     assert pot(standins, "exec", "-p", "web", "true") == (1, "###>  The pot is not running\n", "")
     assert pot(standins, "signal", "-p", "web") == (1, "###>  The pot is not running\n", "")
@@ -352,7 +333,7 @@ SIGNALS = [
 
 
 def test_destroy_force_stops_a_running_pot(host: PotEnv, standins: Standins) -> None:
-    folder = make_pot(host, network_type="public-bridge", ip="10.192.0.3")
+    folder = potfactory.make_pot(host, network_type="public-bridge", ip="10.192.0.3")
     (folder / "m" / "etc" / "rc").write_text("true\n")
     assert pot(standins, "start", "web")[0] == 0
     code, out, _ = pot(standins, "destroy", "-p", "web", "-F")
@@ -361,4 +342,4 @@ def test_destroy_force_stops_a_running_pot(host: PotEnv, standins: Standins) -> 
     assert standins.mounts() == []
     assert [n for n in standins.interfaces() if n.startswith(("epair", "p4"))] == []
     assert not folder.exists()
-    assert status_text(host) is None
+    assert potfactory.status_text(host) is None

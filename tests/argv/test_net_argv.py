@@ -15,16 +15,18 @@ from __future__ import annotations
 import os
 import re
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import potfactory
 import pytest
 from standins.harness import Standins, wait_for
 
 from pot import net
 from pot.errors import CommandFailed
-from pot.net import NetworkError, NetworkSetup, TeardownError, epair, pfctl
+from pot.net import NetworkError, NetworkSetup, TeardownError, pfctl
 from pot.potconf import PotConf
 from pot.settings import Settings
 
@@ -65,17 +67,14 @@ class Host:
         (folder / "m" / "etc" / "rc.d").mkdir(parents=True)
         (folder / "m" / "tmp").mkdir()
         (folder / "m" / "etc" / "rc.conf").write_text(RC_CONF)
-        (folder / "conf").mkdir()
-        (folder / "conf" / "pot.conf").write_text(text)
+        potfactory.pot_conf_file(self.fs_root, name, text)
         return PotConf.parse(text)
 
     def rc_conf(self, name: str) -> str:
         return (self.fs_root / "jails" / name / "m" / "etc" / "rc.conf").read_text()
 
     def bridge_file(self, name: str, net: str, gateway: str) -> None:
-        folder = self.fs_root / "bridges"
-        folder.mkdir(exist_ok=True)
-        (folder / name).write_text(f"net={net}\ngateway={gateway}\nname={name}\n")
+        potfactory.bridge_file(self.fs_root, name, net, gateway)
 
     def calls(self) -> list[list[str]]:
         return self.standins.calls()
@@ -772,7 +771,7 @@ def test_epair_rename_failure_destroys_the_epair(host: Host) -> None:
 
 
 def test_epair_name_taken_in_the_same_second(host: Host, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(epair.time, "time", lambda: 1700000000.5)
+    monkeypatch.setattr(time, "time", lambda: 1700000000.5)
     taken = net.epair_name("4", 1700000000, os.getpid())
     host.standins.add_interface(taken)
     conf = host.pot("web", "network_type=public-bridge\nip=10.192.0.3\n")
@@ -850,7 +849,7 @@ def test_old_freebsd_waits_before_destroying_an_epair(
     host: Host, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     slept: list[float] = []
-    monkeypatch.setattr(epair.time, "sleep", slept.append)
+    monkeypatch.setattr(time, "sleep", slept.append)
     host.standins.fail("sysctl", "-n", "kern.osreldate", rc=0, out="1300139\n")
     conf = host.pot("web", "network_type=public-bridge\nip=10.192.0.3\n")
     net.teardown(host.s, "web", conf, ["p4a", "p6a"])

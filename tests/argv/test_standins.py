@@ -346,10 +346,58 @@ def test_pfctl_rejects_bad_modifiers_and_syntax(standins: Standins) -> None:
     bad = sh("pfctl", "-a", "pot-nat", "-f", "-", stdin="nat on em0 from\nfrobnicate\n")
     assert (bad.returncode, bad.stderr) == (
         1,
-        "stdin:2: syntax error\npfctl: Syntax error in config file: pf rules not loaded\n",
+        "stdin:1: syntax error\nstdin:2: syntax error\n"
+        "pfctl: Syntax error in config file: pf rules not loaded\n",
     )
     assert sh("pfctl", "-e").stderr == "pf enabled\n"
     assert sh("pfctl", "-e").stderr == "pfctl: pf already enabled\n"
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [
+        # the pot-nat anchor, each form pot writes
+        'ext_if = "em0"\nlocalnet = "10.192.0.0/10"\next_addr = "192.168.0.10"\n'
+        "nat on $ext_if from $localnet to any -> $ext_addr\n"
+        "nat on $ext_if from $localnet to any -> ($ext_if:0)\n"
+        "nat on vlan20 from $localnet to 10.1.0.0/16 -> (vlan20:0)\n",
+        # a pot-rdr/<pot> anchor: the interface's address or POT_EXTIF_ADDR, tcp and udp
+        "rdr pass on em0 proto tcp from any to (em0) port 8080 -> 10.192.0.3 port 80\n"
+        "rdr pass on em0 proto udp from any to 192.168.0.10 port 1024 -> 10.192.0.3 port 53\n"
+        "rdr pass on em0 inet proto tcp from any to (em0) port = 22 -> 10.192.0.3 port 22\n",
+        # what a user's main pf.conf may hold next to pot's anchors
+        'set skip on lo0\nnat-anchor pot-nat\nrdr-anchor "pot-rdr/*"\nanchor "pot/*"\n'
+        "block in all\npass out quick on em0 inet proto tcp from any to any port 80 keep state\n",
+    ],
+)
+def test_pfctl_loads_the_rules_pot_writes(standins: Standins, rules: str) -> None:
+    loaded = sh("pfctl", "-a", "pot-rdr/web", "-f", "-", stdin=rules)
+    assert (loaded.returncode, loaded.stderr) == (0, "")
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "rdr garbage !!! -> ->",
+        "rdr pass on em0 proto tcp from any to (em0) port 8080 -> 10.192.0.3 port",
+        "rdr pass on em0 proto tcp from any to (em0) port 8080 ->",
+        "rdr pass on em0 proto tcp from any to (em0) port 99999 -> 10.192.0.3 port 80",
+        "rdr pass on em0 proto frob from any to (em0) port 80 -> 10.192.0.3 port 80",
+        "nat on em0 from 10.192.0.0/10 to any",
+        "nat on em0 from 10.192.0.0/10 -> (em0:0)",
+        "nat on em0 from 10.300.0.0/10 to any -> (em0:0)",
+        "pass in frob",
+        "nat-anchor pot nat",
+        'rdr-anchor "pot rdr/*"',
+    ],
+)
+def test_pfctl_rejects_what_pfctl_rejects(standins: Standins, rule: str) -> None:
+    bad = sh("pfctl", "-a", "pot-rdr/web", "-f", "-", stdin=rule + "\n")
+    assert (bad.returncode, bad.stderr) == (
+        1,
+        "stdin:1: syntax error\npfctl: Syntax error in config file: pf rules not loaded\n",
+    )
+    assert sh("pfctl", "-a", "pot-rdr", "-s", "Anchors").stdout == ""
 
 
 # ---------------------------------------------------------------- mounts

@@ -30,7 +30,7 @@ def fake_command(monkeypatch: pytest.MonkeyPatch) -> Callable[[str, click.Comman
 
     def install(name: str, command: click.Command) -> None:
         module = ModuleType("pot.cli.commands." + name.replace("-", "_"))
-        module.command = command  # type: ignore[attr-defined]
+        setattr(module, "command", command)  # noqa: B010  (a plain ModuleType has no such field)
         monkeypatch.setitem(sys.modules, module.__name__, module)
 
     return install

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from pot.cli.helptext import HELP
 from pot.cli.main import cli
+from pot.errors import PotError
 from pot.ops import create
 from pot.release import Machine
 
@@ -183,7 +184,7 @@ def test_network_errors_without_help(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_info_lines_come_after_the_checks(etc: CliEtc, monkeypatch: pytest.MonkeyPatch) -> None:
     def stop(*_args: object) -> None:
-        raise create.PotError("stop here")
+        raise PotError("stop here")
 
     monkeypatch.setattr(create, "_make", stop)
     code, out = _run(

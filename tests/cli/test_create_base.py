@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from pot import zfs
 from pot.cli.main import cli
-from pot.ops import bases
 from pot.release import Machine
 
 RELEASES = ("13.2-RELEASE", "14.0-RC1", "14.0-RELEASE", "14.1-RELEASE")
@@ -31,7 +31,7 @@ def etc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("POT_ETC", str(folder))
     monkeypatch.setattr("pot.release.host_machine", lambda: Machine("amd64", "amd64"))
     # no pool here: nothing is a base unless a test says so
-    monkeypatch.setattr(bases.zfs, "exists", lambda name: False)
+    monkeypatch.setattr(zfs, "exists", lambda name: False)
     return tmp_path
 
 
@@ -101,7 +101,7 @@ def test_invalid_base_name(etc: Path) -> None:
 def test_existing_base(etc: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (etc / "pot" / "bases" / "14.1").mkdir(parents=True)
     (etc / "pot" / "bases" / "mine").mkdir(parents=True)
-    monkeypatch.setattr(bases.zfs, "exists", lambda name: name.startswith("nopool/pot/bases/"))
+    monkeypatch.setattr(zfs, "exists", lambda name: name.startswith("nopool/pot/bases/"))
     assert _run("-r", "14.1") == (
         1,
         "===>  Automatically use 14.1 as base name\n###>  14.1 already exist\n",

@@ -124,3 +124,41 @@ def test_create_base_help_without_releases() -> None:
         "\n"
         "  -b basename : optional, (default: the release)\n"
     )
+
+
+# upstream's set-attribute.sh/get-attribute.sh help: "     + NAME" per attribute, sorted
+UPSTREAM_WRITABLE = [
+    "children",
+    "devfs_ruleset",
+    "early-start-at-boot",
+    "enforce_statfs",
+    "exec_stop",
+    "fdescfs",
+    "linprocfs",
+    "localhost-tunnel",
+    "mlock",
+    "mount",
+    "no-etc-hosts",
+    "no-rc-script",
+    "no-tmpfs",
+    "nullfs",
+    "persistent",
+    "procfs",
+    "prunable",
+    "raw_sockets",
+    "start-at-boot",
+    "stop_timeout",
+    "sysvmsg",
+    "sysvsem",
+    "sysvshm",
+    "tmpfs",
+    "zfs",
+]
+
+
+def test_attribute_lists_of_the_help_are_upstreams() -> None:
+    def listed(name: str) -> list[str]:
+        return [line[7:] for line in HELP[name].splitlines() if line.startswith("     + ")]
+
+    assert listed("set-attribute") == UPSTREAM_WRITABLE
+    assert listed("get-attribute") == sorted([*UPSTREAM_WRITABLE, "to-be-pruned"])

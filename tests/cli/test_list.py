@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
 from cli_env import CliEtc
 from click.testing import CliRunner
-from fakebin import FakeBin, freebsd_tools
+from standins.harness import Standins
 
 from pot.cli.main import cli
 from pot.cli.params import help_text
@@ -19,11 +21,6 @@ EXCLUSIVE = "###>  Options -b -p -f -F -B -a are mutually exclusive\n"
 def pot(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(cli, list(args))
     return result.exit_code, result.stdout, result.stderr
-
-
-@pytest.fixture
-def tools(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeBin:
-    return freebsd_tools(tmp_path / "bin", monkeypatch)
 
 
 @pytest.mark.parametrize("name", ["list", "ls"])
@@ -112,7 +109,7 @@ def test_bridges(cli_etc: CliEtc) -> None:
     assert pot("ls", "-B", "-q") == (0, "prod\nstage\n", "")
 
 
-def test_pots_without_zfs(cli_etc: CliEtc, tools: FakeBin) -> None:
+def test_pots_without_zfs(cli_etc: CliEtc, standins: Standins) -> None:
     jails = cli_etc.fs_root / "jails"
     (jails / "web" / "conf").mkdir(parents=True)
     (jails / "web" / "conf" / "pot.conf").write_text(
@@ -120,7 +117,11 @@ def test_pots_without_zfs(cli_etc: CliEtc, tools: FakeBin) -> None:
     )
     (jails / "db" / "conf").mkdir(parents=True)
     (jails / "db" / "conf" / "pot.conf").write_text("network_type=inherit\n")
-    tools.tool("jls", {"-j web": ("", 0), "name": ("web\n", 0), "*": ("", 1)})
+    (jails / "web" / "m").mkdir()
+    # web runs: a persistent jail of the stand-in jail(8)
+    web = ["jail", "-c", "name=web", f"path={jails / 'web' / 'm'}", "persist"]
+    subprocess.run(web, check=True, capture_output=True)
+    standins.clear_calls()
     assert pot("ls") == (
         0,
         "pot name : db\n\tnetwork : inherit\n\tactive : false\n\n"
@@ -129,16 +130,22 @@ def test_pots_without_zfs(cli_etc: CliEtc, tools: FakeBin) -> None:
     )
     assert pot("ls", "-q") == (0, "db\nweb\n", "")
     # one jls for every pot (and none for -q)
-    assert tools.calls() == [["jls", "name"]]
+    assert standins.calls() == [["jls", "name"]]
 
 
-def test_verbose_prints_no_note_of_ours(cli_etc: CliEtc, tools: FakeBin) -> None:
+def test_verbose_prints_no_note_of_ours(
+    cli_etc: CliEtc, standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # a pot without fscomp.conf: upstream's ls -v says nothing about it, ours only from -vv
     folder = cli_etc.fs_root / "jails" / "web"
     (folder / "conf").mkdir(parents=True)
     (folder / "conf" / "pot.conf").write_text("pot.level=0\nnetwork_type=inherit\n")
-    tools.tool("jls", {"*": ("", 0)})
-    tools.tool("zfs", {"*": ("", 0)})
+    # no ZFS in the CLI tests: a zfs whose lists are empty, before the stand-ins
+    nozfs = tmp_path / "nozfs"
+    nozfs.mkdir()
+    (nozfs / "zfs").write_text('#!/bin/sh\n[ "$1" = list ]\n')
+    (nozfs / "zfs").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{nozfs}{os.pathsep}{os.environ['PATH']}")
     block = (
         "pot name : web\n\tnetwork : inherit\n\tactive : false\n\tbase : \n\tlevel : 0\n"
         "\tdatasets:\n\tsnapshot:\n\t\tno snapshots\n\n"
@@ -149,12 +156,11 @@ def test_verbose_prints_no_note_of_ours(cli_etc: CliEtc, tools: FakeBin) -> None
     assert f"=====>  {folder / 'conf' / 'fscomp.conf'}: cannot be read" in err
 
 
-def test_pots_in_upstreams_ls_order(cli_etc: CliEtc, tools: FakeBin) -> None:
+def test_pots_in_upstreams_ls_order(cli_etc: CliEtc, standins: Standins) -> None:
     # upstream lists `ls -d jails/*/`: "test-flavour/" sorts before "test/" ('-' < '/')
     jails = cli_etc.fs_root / "jails"
     for name in ("test", "test-flavour", "test.1", "tesu", "Test"):
         (jails / name / "conf").mkdir(parents=True)
-    tools.tool("jls", {"*": ("", 1)})
     assert pot("ls", "-q") == (0, "Test\ntest-flavour\ntest.1\ntest\ntesu\n", "")
     _, out, _ = pot("ls")
     names = [line.split(" : ")[1] for line in out.splitlines() if line.startswith("pot name")]

@@ -1,4 +1,4 @@
-"""pot vnet-start and pot create-private-bridge through the CLI (commands.md)."""
+"""pot vnet-start and create-private-bridge through the CLI (upstream share/pot/vnet-start.sh)."""
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ import contextlib
 import ctypes
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 from standins.state import Json, ToolError, getopt, host, out
@@ -272,7 +273,7 @@ def _mount_flags(entry: Json) -> list[str]:
     return flags
 
 
-def _type_filter(types: str | None):  # type: ignore[no-untyped-def]
+def _type_filter(types: str | None) -> Callable[[str], bool]:
     if not types:
         return lambda fstype: True
     negate = types.startswith("no")

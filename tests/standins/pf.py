@@ -179,18 +179,125 @@ def _parse(text: str, source: str) -> Json:
         except ToolError as exc:
             errors.extend(exc.lines)
             continue
-        word = rule.split()[0]
-        if word in _NAT_WORDS:
+        words = rule.split()
+        word = words[0]
+        if word in _NAT_WORDS and _is_translation(words):
             parsed["nat"].append(rule)
-        elif word in _RULE_WORDS:
+        elif word in _RULE_WORDS and _is_filter(words):
             parsed["rules"].append(rule)
-        elif word in _ANCHOR_WORDS and len(rule.split()) > 1:
-            parsed["anchors"].append({"kind": word, "name": _unquote(rule.split()[1])})
+        elif word in _ANCHOR_WORDS and len(words) == 2 and _ANCHOR.match(_unquote(words[1])):
+            parsed["anchors"].append({"kind": word, "name": _unquote(words[1])})
         elif word not in _OPTION_WORDS:
             errors.append(f"{source}:{number}: syntax error")
     if errors:
         raise ToolError(*errors, "pfctl: Syntax error in config file: pf rules not loaded")
     return parsed
+
+
+# ---------------------------------------------------------------- grammar
+#
+# The rules pot loads, as pf.conf(5) defines them; anything else is a syntax error:
+#   nat [pass] [on IF] [inet|inet6] [proto P] from ADDR [port P] to ADDR [port P] -> ADDR [port P]
+#   rdr [pass] [on IF] [inet|inet6] [proto P] from ADDR [port P] to ADDR [port P] -> ADDR [port P]
+#   pass|block [in|out] [log] [quick] [on IF] [inet|inet6] [proto P] (all | from .. to ..) [STATE]
+# (binat and antispoof, which pot never writes, are not modelled.)
+
+_ANCHOR = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*(/\*)?$")
+_INTERFACE = re.compile(r"^[a-z][a-z0-9_.]*[0-9]+[ab]?$")
+_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+_PROTOS = ("tcp", "udp", "icmp", "icmp6", "sctp")
+_STATES = (["keep", "state"], ["modulate", "state"], ["synproxy", "state"], ["no", "state"])
+
+
+def _is_translation(words: list[str]) -> bool:
+    if words[0] == "no":
+        words = words[1:]
+        if not words or words[0] not in ("nat", "rdr"):
+            return False
+    header = _after_header(words, 1)
+    at = None if header is None else _after_from_to(words, header)
+    if at is None or words[at : at + 1] != ["->"] or len(words) <= at + 1:
+        return False
+    if not _is_address(words[at + 1]):
+        return False
+    rest = words[at + 2 :]
+    return rest == [] or (len(rest) == 2 and rest[0] == "port" and _is_port(rest[1]))
+
+
+def _is_filter(words: list[str]) -> bool:
+    if words[0] not in ("pass", "block"):
+        return True  # match, antispoof: not modelled
+    at = 1
+    if words[at : at + 1] in (["in"], ["out"]):
+        at += 1
+    for optional in ("log", "quick"):
+        if words[at : at + 1] == [optional]:
+            at += 1
+    header = _after_header(words, at, skip_pass=False)
+    if header is None:
+        return False
+    end = header + 1 if words[header : header + 1] == ["all"] else _after_from_to(words, header)
+    if end is None:
+        return False
+    rest = words[end:]
+    return rest == [] or rest in _STATES
+
+
+def _after_header(words: list[str], at: int, *, skip_pass: bool = True) -> int | None:
+    """The index after ``[pass] [on IF] [inet|inet6] [proto P]``; None when malformed."""
+    if skip_pass and words[at : at + 1] == ["pass"]:
+        at += 1
+    if words[at : at + 1] == ["on"]:
+        if len(words) <= at + 1 or not _INTERFACE.match(words[at + 1]):
+            return None
+        at += 2
+    if words[at : at + 1] in (["inet"], ["inet6"]):
+        at += 1
+    if words[at : at + 1] == ["proto"]:
+        if len(words) <= at + 1 or words[at + 1] not in _PROTOS:
+            return None
+        at += 2
+    return at
+
+
+def _after_from_to(words: list[str], at: int) -> int | None:
+    """The index after ``from ADDR [port P] to ADDR [port P]``; None when malformed."""
+    for keyword in ("from", "to"):
+        if words[at : at + 1] != [keyword] or len(words) <= at + 1:
+            return None
+        if not _is_address(words[at + 1]):
+            return None
+        at += 2
+        if words[at : at + 1] == ["port"]:
+            if len(words) <= at + 1:
+                return None
+            if words[at + 1] == "=" and len(words) > at + 2:
+                at += 1
+            if not _is_port(words[at + 1]):
+                return None
+            at += 2
+    return at
+
+
+def _is_address(word: str) -> bool:
+    """any, an address or network, an interface's (``(em0)``, ``(em0:0)``) or a table."""
+    if word == "any" or (word.startswith("<") and word.endswith(">")):
+        return True
+    if word.startswith("(") and word.endswith(")"):
+        name, _, number = word[1:-1].partition(":")
+        return bool(_INTERFACE.match(name)) and (number in ("", "0") or number == "network")
+    try:
+        ipaddress.ip_network(word, strict=False)
+    except ValueError:
+        return bool(_INTERFACE.match(word))
+    return True
+
+
+def _is_port(word: str) -> bool:
+    first, _, last = word.partition(":")
+    if first.isdigit() and (not last or last.isdigit()):
+        return all(0 < int(p) < 65536 for p in (first, last or first))
+    return not last and bool(_NAME.match(word))
 
 
 def _logical_lines(text: str) -> list[tuple[int, str]]:

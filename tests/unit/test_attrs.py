@@ -8,9 +8,11 @@ The pot lives in a temporary POT_FS_ROOT; the two checks that would ask ZFS and 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from types import MappingProxyType
 
+import potfactory
 import pytest
 
 from pot import potconf
@@ -67,11 +69,10 @@ def s(tmp_path: Path) -> Settings:
 def make_pot(s: Settings, host: Host, name: str = "test", text: str = CREATED) -> Path:
     folder = s.fs_root / "jails" / name
     (folder / "m").mkdir(parents=True)
-    (folder / "conf").mkdir()
-    (folder / "conf" / "pot.conf").write_text(text)
+    conf = potfactory.pot_conf_file(s.fs_root, name, text)
     (folder / "conf" / "fscomp.conf").write_text("")
     host.datasets.add(f"zp/pot/jails/{name}")
-    return folder / "conf" / "pot.conf"
+    return conf
 
 
 def lines(exc: pytest.ExceptionInfo[PotError]) -> tuple[tuple[str, ...], bool]:
@@ -121,7 +122,9 @@ def test_the_nomad_driver_quoted_command(s: Settings, host: Host) -> None:
         (lambda s: attrs.set_attribute(s, "nope", "mount", "yes"), "nope is not a valid pot"),
     ],
 )
-def test_nonexistent_pot(s: Settings, host: Host, call, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_nonexistent_pot(
+    s: Settings, host: Host, call: Callable[[Settings], object], message: str
+) -> None:
     with pytest.raises(PotNotFound) as exc:
         call(s)
     assert lines(exc) == ((" Pot nope not found", message), True)
@@ -155,7 +158,7 @@ def test_potcheck_reasons(s: Settings, host: Host) -> None:
         lambda s: attrs.get_attribute(s, "", "mount"),
     ],
 )
-def test_pot_name_is_mandatory(s: Settings, host: Host, call) -> None:  # type: ignore[no-untyped-def]
+def test_pot_name_is_mandatory(s: Settings, host: Host, call: Callable[[Settings], object]) -> None:
     with pytest.raises(UsageError) as exc:
         call(s)
     assert lines(exc) == (("A pot name is mandatory",), True)
@@ -284,9 +287,9 @@ def test_add_dep_checks(s: Settings, host: Host) -> None:
     with pytest.raises(UsageError) as exc:
         attrs.add_dep(s, "test", "test")
     assert lines(exc) == (("a pot cannot be run time dependecy of itself",), True)
-    with pytest.raises(PotNotFound) as exc:
+    with pytest.raises(PotNotFound) as missing:
         attrs.add_dep(s, "test", "ghost")
-    assert lines(exc) == ((" Pot ghost not found", "dependency pot ghost is not valid"), True)
+    assert lines(missing) == ((" Pot ghost not found", "dependency pot ghost is not valid"), True)
 
 
 # ------------------------------------------------------------------ set-rss
@@ -494,9 +497,9 @@ def test_get_attribute(s: Settings, host: Host) -> None:
 
 
 def test_get_attribute_errors(s: Settings, host: Host) -> None:
-    with pytest.raises(PotNotFound) as exc:
+    with pytest.raises(PotNotFound) as missing:
         attrs.get_attribute(s, "ghost", "persistent")
-    assert lines(exc) == (("no Pot ghost not found", "ghost is not a valid pot"), True)
+    assert lines(missing) == (("no Pot ghost not found", "ghost is not a valid pot"), True)
     with pytest.raises(QuietExit) as quiet:
         attrs.get_attribute(s, "ghost", "persistent", quiet=True)
     assert quiet.value.lines == ()

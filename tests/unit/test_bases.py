@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 import pytest
 
-from pot import potconf
+from pot import potconf, zfs
 from pot.ops import bases
 from pot.settings import DEFAULTS, Settings
 
@@ -34,8 +35,8 @@ def test_snapshot_full_takes_rw_datasets_with_one_name(
         ],
     )
     taken: list[tuple[str, str]] = []
-    monkeypatch.setattr(bases.zfs, "snapshot", lambda name, snap: taken.append((name, snap)))
-    monkeypatch.setattr(bases.time, "time", lambda: 1717200000.7)
+    monkeypatch.setattr(zfs, "snapshot", lambda name, snap: taken.append((name, snap)))
+    monkeypatch.setattr(time, "time", lambda: 1717200000.7)
     assert bases.snapshot_full(s, "base-14_1") == "1717200000"
     assert taken == [
         ("z/pot/bases/14.1", "1717200000"),

@@ -5,13 +5,14 @@ from __future__ import annotations
 import signal
 from pathlib import Path
 
+import potfactory
 import pytest
 
 from pot import net
 from pot.errors import InvalidName, PotError, UsageError
 from pot.net import addresses
-from pot.ops import create, network_options
-from pot.ops.undo import Undo, undo_on_failure
+from pot.ops import common, create, network_options
+from pot.ops.undo import Undo, _Step, undo_on_failure
 from pot.settings import Settings
 
 # ------------------------------------------------------------------ names
@@ -127,7 +128,7 @@ def test_dns_bad_word(tmp_path: Path, value: str) -> None:
     ],
 )
 def test_usable_hostname(pot: str, host: str, limit: int, expected: str) -> None:
-    assert create.usable_hostname(pot, host, limit) == expected
+    assert common.usable_hostname(pot, host, limit) == expected
 
 
 # ---------------------------------------------------------------------- network
@@ -209,17 +210,11 @@ def vnet(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(net, "vnet_available", lambda: True)
 
 
-def _pot_conf(root: Path, name: str, text: str) -> None:
-    conf = root / "jails" / name / "conf"
-    conf.mkdir(parents=True)
-    (conf / "pot.conf").write_text(text)
-
-
 @pytest.mark.usefixtures("vnet")
 def test_public_bridge_auto_and_given(tmp_path: Path) -> None:
     s = _settings(tmp_path)
     assert network_options.address(s, "public-bridge", "", "", "ipv4") == "10.192.0.3"
-    _pot_conf(tmp_path, "a", "network_type=public-bridge\nip=10.192.0.3\n")
+    potfactory.pot_conf_file(tmp_path, "a", "network_type=public-bridge\nip=10.192.0.3\n")
     assert network_options.address(s, "public-bridge", "auto", "", "ipv6") == "10.192.0.4"
     assert network_options.address(s, "public-bridge", "10.192.0.9", "", "ipv4") == "10.192.0.9"
     for taken in ("10.192.0.3", "10.192.0.1", "10.0.0.1", "10.192.0.9 10.192.0.10"):
@@ -315,8 +310,7 @@ def test_undo_reverse_order(tmp_path: Path) -> None:
     assert done == ["c", "b", "a"]
 
 
-def _step(name: str, done: list[str], *, fail: bool = False) -> object:
-    from pot.ops.undo import _Step
+def _step(name: str, done: list[str], *, fail: bool = False) -> _Step:
 
     def action() -> None:
         if fail:
@@ -333,7 +327,7 @@ def test_folder_kept_when_an_earlier_step_failed(tmp_path: Path) -> None:
     folder.mkdir()
     (folder / "x").write_text("x")
     done: list[str] = []
-    undo.steps.append(_step("broken", done, fail=True))  # type: ignore[arg-type]
+    undo.steps.append(_step("broken", done, fail=True))
     assert undo.run() == ["broken", f"remove {folder}"]
     assert (folder / "x").exists()
 

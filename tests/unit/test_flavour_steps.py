@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Recorded:
     """Replace every adapter by a recorder (same getopts strings)."""
     seen: Recorded = []
 
-    def recorder(name: str):  # type: ignore[no-untyped-def]
+    def recorder(name: str) -> Callable[[Call], None]:
         def handler(call: Call) -> None:
             seen.append((name, dict(call.options), call.cwd))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -65,25 +66,26 @@ def test_snapshot_date_is_what_date_r_prints() -> None:
     assert info.snapshot_date("base-14_1") == ""
 
 
-def _info(**changes: object) -> PotInfo:
-    values: dict[str, object] = {
-        "name": "p",
-        "type": "single",
-        "base": "14.1",
-        "level": "0",
-        "potbase": None,
-        "network_type": "inherit",
-        "ip": None,
-        "bridge": None,
-        "export_ports": "",
-        "active": False,
-        "attributes": (("start-at-boot", "NO"),),
-        "jail_attributes": (("mount", "NO"),),
-        "cpus": "",
-        "memory": "",
-    }
-    values.update(changes)
-    return PotInfo(**values)  # type: ignore[arg-type]
+def _info(**changes: Any) -> PotInfo:
+    return PotInfo(**{**_DEFAULT_INFO, **changes})
+
+
+_DEFAULT_INFO: dict[str, Any] = {
+    "name": "p",
+    "type": "single",
+    "base": "14.1",
+    "level": "0",
+    "potbase": None,
+    "network_type": "inherit",
+    "ip": None,
+    "bridge": None,
+    "export_ports": "",
+    "active": False,
+    "attributes": (("start-at-boot", "NO"),),
+    "jail_attributes": (("mount", "NO"),),
+    "cpus": "",
+    "memory": "",
+}
 
 
 def test_render_short() -> None:

@@ -1,4 +1,4 @@
-"""The ``jail -c`` parameter list of start (start-and-network.md section 2), per network type and
+"""The ``jail -c`` parameter list of start (upstream start.sh, _js_start), per network type and
 stack, against the list upstream's _js_start builds for the same pot.conf."""
 
 from __future__ import annotations

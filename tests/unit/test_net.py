@@ -1,13 +1,14 @@
 """pot.net's pure parts: jail parameters, names, rules text, export-port entries, /etc/hosts.
 
-Expected values come from start-and-network.md (sections 1.6, 2, 3, 5) and upstream's
-start.sh / vnet-start.sh / network.sh, not from our code.
+Expected values come from upstream's start.sh (_js_start, _js_etc_hosts, _js_export_ports),
+vnet-start.sh and network.sh, not from our code.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import potfactory
 import pytest
 
 from pot import net
@@ -126,7 +127,7 @@ def test_pot_stack_falls_back_to_the_framework() -> None:
 
 
 def test_epair_name_is_upstreams_printf() -> None:
-    # printf "p%s%x%x" 4 <epoch> <pid>, the example of the reference
+    # upstream start.sh, _js_create_epair: printf "p%s%x%x" 4 <epoch> <pid>
     assert net.epair_name("4", 0x65A1B2C3, 0x1F3A) == "p465a1b2c31f3a"
     assert net.epair_name("6", 1700000000, 99999) == "p66553f1001869f"
 
@@ -212,20 +213,16 @@ def test_export_port_entries() -> None:
 # ---------------------------------------------------------------- /etc/hosts
 
 
-def _pot(fs_root: Path, name: str, text: str) -> None:
-    folder = fs_root / "jails" / name / "conf"
-    folder.mkdir(parents=True)
-    (folder / "pot.conf").write_text(text)
-
-
 @pytest.fixture
 def hosts_settings(tmp_path: Path) -> Settings:
     fs = tmp_path / "pot"
-    _pot(fs, "web", "network_type=public-bridge\nip=10.192.0.5\n")
-    _pot(fs, "db", "network_type=public-bridge\nip=10.192.0.3\n")
-    _pot(fs, "lan", "network_type=private-bridge\nip=10.192.0.18\nbridge=br\n")
-    _pot(fs, "other", "network_type=private-bridge\nip=10.192.0.26\nbridge=br2\n")
-    _pot(fs, "host", "network_type=inherit\n")
+    potfactory.pot_conf_file(fs, "web", "network_type=public-bridge\nip=10.192.0.5\n")
+    potfactory.pot_conf_file(fs, "db", "network_type=public-bridge\nip=10.192.0.3\n")
+    potfactory.pot_conf_file(fs, "lan", "network_type=private-bridge\nip=10.192.0.18\nbridge=br\n")
+    potfactory.pot_conf_file(
+        fs, "other", "network_type=private-bridge\nip=10.192.0.26\nbridge=br2\n"
+    )
+    potfactory.pot_conf_file(fs, "host", "network_type=inherit\n")
     (fs / "bridges").mkdir()
     (fs / "bridges" / "br").write_text("net=10.192.0.16/29\ngateway=10.192.0.17\nname=br\n")
     (fs / "bridges" / "br2").write_text("net=10.192.0.24/29\ngateway=10.192.0.25\nname=br2\n")

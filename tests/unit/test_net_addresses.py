@@ -3,6 +3,7 @@ from __future__ import annotations
 import ipaddress
 from pathlib import Path
 
+import potfactory
 import pytest
 
 from pot.net import addresses
@@ -17,16 +18,12 @@ def _settings(tmp_path: Path, **over: str) -> Settings:
 
 
 def _pot(s: Settings, name: str, ntype: str, ip: str = "") -> None:
-    conf = s.fs_root / "jails" / name / "conf"
-    conf.mkdir(parents=True)
     lines = [f"network_type={ntype}"] + ([f"ip={ip}"] if ip else [])
-    (conf / "pot.conf").write_text("\n".join(lines) + "\n")
+    potfactory.pot_conf_file(s.fs_root, name, "\n".join(lines) + "\n")
 
 
 def _bridge(s: Settings, name: str, net: str, gw: str) -> None:
-    folder = s.fs_root / "bridges"
-    folder.mkdir(exist_ok=True)
-    (folder / name).write_text(f"net={net}\ngateway={gw}\nname={name}\n")
+    potfactory.bridge_file(s.fs_root, name, net, gw)
 
 
 def test_first_address_skips_network_gateway_and_dns(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from golden import CREATED_ATTRIBUTES
 
 from pot import potconf
 from pot.errors import ConfigError, PotError, UsageError
@@ -241,31 +242,6 @@ def test_set_export_ports_deletes_any_line_containing_the_key() -> None:
 
 # ------------------------------------------------------------- create's file
 
-_CREATED_ATTRS = (
-    "pot.attr.no-rc-script=NO\n"
-    "pot.attr.persistent=YES\n"
-    "pot.attr.start-at-boot=NO\n"
-    "pot.attr.prunable=NO\n"
-    "pot.attr.no-tmpfs=NO\n"
-    "pot.attr.enforce_statfs=2\n"
-    "pot.attr.mount=NO\n"
-    "pot.attr.fdescfs=NO\n"
-    "pot.attr.linprocfs=NO\n"
-    "pot.attr.nullfs=NO\n"
-    "pot.attr.procfs=NO\n"
-    "pot.attr.tmpfs=NO\n"
-    "pot.attr.zfs=NO\n"
-    "pot.attr.raw_sockets=NO\n"
-    "pot.attr.sysvshm=new\n"
-    "pot.attr.sysvsem=new\n"
-    "pot.attr.sysvmsg=new\n"
-    "pot.attr.children=0\n"
-    "pot.attr.mlock=NO\n"
-    "pot.attr.devfs_ruleset=4\n"
-    "pot.attr.exec_stop=\n"
-    "pot.attr.stop_timeout=10\n"
-)
-
 
 def test_created_private_bridge_pot_with_dns_pot() -> None:
     new = NewPot(
@@ -300,7 +276,7 @@ def test_created_private_bridge_pot_with_dns_pot() -> None:
         "bridge=backend\n"
         "pot.depend=dns\n"
     )
-    assert potconf.created(new).text() == head + _CREATED_ATTRS + tail
+    assert potconf.created(new).text() == head + CREATED_ATTRIBUTES + tail
 
 
 def test_created_inherit_single_pot_with_custom_dns() -> None:
@@ -318,7 +294,7 @@ def test_created_inherit_single_pot_with_custom_dns() -> None:
     text = potconf.created(new).text()
     assert text.startswith("pot.level=0\npot.type=single\npot.base=14.0\npot.potbase=\n")
     assert "pot.dns=custom\n" in text
-    assert text.endswith(_CREATED_ATTRS + "pot.stack=dual\nnetwork_type=inherit\nvnet=false\n")
+    assert text.endswith(CREATED_ATTRIBUTES + "pot.stack=dual\nnetwork_type=inherit\nvnet=false\n")
 
 
 # -------------------------------------------------------------------- attributes

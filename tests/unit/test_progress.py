@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import sys
+import time
+
 import pytest
 
 from pot.cli import progress
@@ -14,7 +17,7 @@ def test_render() -> None:
 
 
 def test_no_bar_when_stderr_is_not_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(progress.sys.stderr, "isatty", lambda: False)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
     with progress.bar("x") as callback:
         assert callback is None
 
@@ -23,8 +26,8 @@ def test_line_is_drawn_rate_limited_and_wiped_when_complete(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     clock = iter([10.0, 10.1, 10.3])
-    monkeypatch.setattr(progress.time, "monotonic", lambda: next(clock))
-    monkeypatch.setattr(progress.sys.stderr, "isatty", lambda: True)
+    monkeypatch.setattr(time, "monotonic", lambda: next(clock))
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     mib = 1024 * 1024
     with progress.bar("f") as callback:
         assert callback is not None
@@ -89,9 +92,9 @@ def test_unfinished_download_shows_the_time_left() -> None:
 def test_fetching_prints_a_line_per_transfer_off_a_terminal(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(progress.sys.stderr, "isatty", lambda: False)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
     clock = iter([1.0, 3.0, 4.0, 4.0])
-    monkeypatch.setattr(progress.time, "time", lambda: next(clock))
+    monkeypatch.setattr(time, "time", lambda: next(clock))
     with progress.fetching("/cache/f.xz") as callback:
         assert callback is not None
         callback(0, 4000)

@@ -5,6 +5,8 @@ import hashlib
 import http.server
 import io
 import logging
+import platform
+import tarfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -185,7 +187,7 @@ def test_platform_machine_maps_linux_names(monkeypatch: pytest.MonkeyPatch) -> N
         ("i686", Machine("i386", "i386")),
         ("sparc", Machine("sparc", "sparc")),
     ):
-        monkeypatch.setattr(release.platform, "machine", lambda n=name: n)
+        monkeypatch.setattr(platform, "machine", lambda n=name: n)
         assert release.platform_machine() == expected
 
 
@@ -392,3 +394,28 @@ def test_http_not_found(env: Env, http_mirror: str, messages: Records) -> None:
     url = f"{http_mirror}amd64/amd64/14.1-RELEASE/base.txz"
     assert errors(messages) == [f"{url}: 404 File not found"] * 2
     assert env.cache_files() == []
+
+
+# ---------------------------------------------------------------- extraction
+
+
+def test_extract_unpacks_into_root(tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    (source / "etc").mkdir(parents=True)
+    (source / "etc" / "rc.conf").write_text("from the release\n")
+    tarball = tmp_path / "base.txz"
+    with tarfile.open(tarball, "w:xz") as tar:
+        tar.add(source / "etc", "etc")
+    root = tmp_path / "root"
+    root.mkdir()
+    release.extract(tarball, root, "create")
+    assert (root / "etc" / "rc.conf").read_text() == "from the release\n"
+
+
+def test_extract_failure_names_the_tarball(tmp_path: Path) -> None:
+    tarball = tmp_path / "14.1_base.txz"
+    tarball.write_bytes(b"not a tarball")
+    with pytest.raises(PotError) as failed:
+        release.extract(tarball, tmp_path, "create-base")
+    assert failed.value.lines[0].startswith("tar failed (exit status 2)")
+    assert failed.value.lines[1:] == (f"create-base: extracting {tarball} failed",)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -302,7 +303,7 @@ def test_retry_after_an_unmount_comes_without_a_pause(
     rec: Recorder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pauses: list[float] = []
-    monkeypatch.setattr(zfs.time, "sleep", pauses.append)
+    monkeypatch.setattr(time, "sleep", pauses.append)
     monkeypatch.setattr(zfs, "BUSY_PAUSES", (0.25, 0.5))
     rec.answer(rc=1, stderr="cannot destroy 'p/a': dataset is busy\n")
     zfs.destroy("p/a")

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from basebuild import Mirror
-from create_env import HOST, Env, freebsd_tools, init_tree, pot, zfs
+from create_env import HOST, Env, freebsd_tools, init_tree, pot
+from potfactory import zfs
+from standins.harness import Standins
 
 from pot.cli.helptext import HELP
+
+if TYPE_CHECKING:
+    # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
+    from conftest import PotEnv
 
 pytestmark = pytest.mark.zfs
 
@@ -18,10 +25,14 @@ SNAP = "1700000001"
 
 @pytest.fixture
 def env(
-    pot_env: object, freebsd_mirror: Mirror, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    pot_env: PotEnv,
+    freebsd_mirror: Mirror,
+    standins: Standins,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Env:
-    pot_env.write_conf(**freebsd_mirror.conf())  # type: ignore[attr-defined]
-    freebsd_tools(tmp_path / "freebsd-bin", monkeypatch)
+    pot_env.write_conf(**freebsd_mirror.conf())
+    freebsd_tools(standins, tmp_path, monkeypatch)
     return Env(pot_env)
 
 

@@ -7,7 +7,9 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import potfactory
 import pytest
 from basebuild import Mirror, copy_mirror
 from click.testing import CliRunner
@@ -15,29 +17,31 @@ from click.testing import CliRunner
 from pot import potconf
 from pot.cli.main import cli
 from pot.errors import PotError
-from pot.ops import bases
+from pot.ops import bases, create
 from pot.settings import Settings
+
+if TYPE_CHECKING:
+    # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
+    from conftest import PotEnv
 
 pytestmark = pytest.mark.zfs
 
 
-def _zfs(*args: str) -> str:
-    return subprocess.run(["zfs", *args], capture_output=True, text=True, check=True).stdout
-
-
 def _tree(root: str) -> list[str]:
     """name and mountpoint of everything under root, snapshots included."""
-    out = _zfs("list", "-H", "-o", "name,mountpoint", "-t", "all", "-r", "-s", "name", root)
+    out = potfactory.zfs(
+        "list", "-H", "-o", "name,mountpoint", "-t", "all", "-r", "-s", "name", root
+    )
     return out.splitlines()
 
 
-def _init(env: object) -> None:
+def _init(env: PotEnv) -> None:
     """The datasets `pot init -m` makes (by hand: this test is about create-base)."""
-    zroot, fs_root, cache = env.zfs_root, env.fs_root, env.cache  # type: ignore[attr-defined]
-    _zfs("create", "-o", f"mountpoint={fs_root}", "-o", "canmount=off", zroot)
+    zroot, fs_root, cache = env.zfs_root, env.fs_root, env.cache
+    potfactory.zfs("create", "-o", f"mountpoint={fs_root}", "-o", "canmount=off", zroot)
     for child in ("bases", "jails", "fscomp"):
-        _zfs("create", f"{zroot}/{child}")
-    _zfs("create", "-o", f"mountpoint={cache}", "-o", "compression=off", f"{zroot}/cache")
+        potfactory.zfs("create", f"{zroot}/{child}")
+    potfactory.zfs("create", "-o", f"mountpoint={cache}", "-o", "compression=off", f"{zroot}/cache")
 
 
 def _init_tree(zroot: str, fs_root: Path, cache: Path) -> list[str]:
@@ -53,7 +57,7 @@ def _init_tree(zroot: str, fs_root: Path, cache: Path) -> list[str]:
 def _fake_base_pot(s: Settings, base: str, pot: str) -> None:
     """What `create -l 0 -b <base> -p <pot>` leaves, as far as create-base relies on it."""
     dataset = f"{s.zfs_root}/jails/{pot}"
-    _zfs("create", dataset)
+    potfactory.zfs("create", dataset)
     folder = s.fs_root / "jails" / pot
     (folder / "m").mkdir()
     (folder / "conf").mkdir()
@@ -68,11 +72,15 @@ def _fake_base_pot(s: Settings, base: str, pot: str) -> None:
 
 
 @pytest.fixture
-def env(pot_env: object, freebsd_mirror: Mirror, tmp_path: Path) -> object:
-    """An initialised pot on the test pool, reading releases from a private mirror copy."""
-    mirror = copy_mirror(freebsd_mirror, tmp_path / "freebsd")
-    pot_env.write_conf(**mirror.conf())  # type: ignore[attr-defined]
-    pot_env.mirror = mirror  # type: ignore[attr-defined]
+def mirror(freebsd_mirror: Mirror, tmp_path: Path) -> Mirror:
+    """A private copy of the session's mirror, which a test may damage."""
+    return copy_mirror(freebsd_mirror, tmp_path / "freebsd")
+
+
+@pytest.fixture
+def env(pot_env: PotEnv, mirror: Mirror) -> PotEnv:
+    """An initialised pot on the test pool, reading releases from the private mirror copy."""
+    pot_env.write_conf(**mirror.conf())
     _init(pot_env)
     return pot_env
 
@@ -87,9 +95,9 @@ def _links(root: Path) -> dict[str, str]:
     return {name: os.readlink(root / name) for name in names}
 
 
-def test_create_base_builds_upstream_layout(env: object, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_create_base_builds_upstream_layout(env: PotEnv, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bases, "_create_base_pot", _fake_base_pot)
-    zroot, fs_root, cache = env.zfs_root, env.fs_root, env.cache  # type: ignore[attr-defined]
+    zroot, fs_root, cache = env.zfs_root, env.fs_root, env.cache
 
     code, out = _run("-r", "14.1")
 
@@ -138,7 +146,10 @@ def test_create_base_builds_upstream_layout(env: object, monkeypatch: pytest.Mon
     assert oct((custom / "var" / "empty").stat().st_mode & 0o7777) == "0o555"
     assert oct((custom / "var" / "tmp").stat().st_mode & 0o7777) == "0o1777"
     # files of custom really live on the custom dataset, usr/local on usr.local
-    assert _zfs("get", "-H", "-o", "value", "mounted", f"{zroot}/bases/14.1/custom") == "yes\n"
+    assert (
+        potfactory.zfs("get", "-H", "-o", "value", "mounted", f"{zroot}/bases/14.1/custom")
+        == "yes\n"
+    )
     assert sorted(p.name for p in cache.iterdir()) == ["14.1-RELEASE_base.txz"]
     # the tree is usable as a root: the shell and tools of the test release run in it
     if shutil.which("chroot"):
@@ -152,18 +163,20 @@ def test_create_base_builds_upstream_layout(env: object, monkeypatch: pytest.Mon
         assert ran.stdout == "14.1-RELEASE\n# test release: empty rc.conf\n"
 
 
-def test_named_base_and_existing_base(env: object, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_named_base_and_existing_base(env: PotEnv, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bases, "_create_base_pot", _fake_base_pot)
-    zroot = env.zfs_root  # type: ignore[attr-defined]
+    zroot = env.zfs_root
     code, out = _run("-r", "14.1", "-b", "fbsd.14.1")
     assert code == 0, out
-    assert f"{zroot}/jails/base-fbsd_14.1" in _zfs("list", "-H", "-o", "name", "-r", zroot)
+    assert f"{zroot}/jails/base-fbsd_14.1" in potfactory.zfs(
+        "list", "-H", "-o", "name", "-r", zroot
+    )
     assert _run("-r", "14.1", "-b", "fbsd.14.1") == (1, "###>  fbsd.14.1 is already a base\n")
 
 
-def test_base_pot_is_created(env: object) -> None:
+def test_base_pot_is_created(env: PotEnv) -> None:
     """The real hook: create -l 0 makes the base's pot, then the base is snapshot."""
-    zroot, fs_root = env.zfs_root, env.fs_root  # type: ignore[attr-defined]
+    zroot, fs_root = env.zfs_root, env.fs_root
     code, out = _run("-r", "14.1")
     assert code == 0, out
     assert out.startswith(
@@ -185,7 +198,7 @@ def test_base_pot_is_created(env: object) -> None:
         f"{zroot}/bases/14.1/usr.local /usr/local\n"
         f"{zroot}/bases/14.1/custom /opt/custom\n"
     )
-    names = _zfs("list", "-H", "-o", "name", "-t", "all", "-r", zroot).split()
+    names = potfactory.zfs("list", "-H", "-o", "name", "-t", "all", "-r", zroot).split()
     snaps = sorted(name.split("@")[0] for name in names if "@" in name)
     assert snaps == [
         f"{zroot}/bases/14.1",
@@ -195,14 +208,16 @@ def test_base_pot_is_created(env: object) -> None:
     assert f"{zroot}/jails/base-14_1" in names
 
 
-def test_failing_base_pot_removes_everything(env: object, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failing_base_pot_removes_everything(
+    env: PotEnv, mirror: Mirror, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The base's pot cannot be made: nothing of the base may stay."""
-    zroot, fs_root, cache = env.zfs_root, env.fs_root, env.cache  # type: ignore[attr-defined]
+    zroot, fs_root, cache = env.zfs_root, env.fs_root, env.cache
 
     def failing(*_args: object, **_kwargs: object) -> None:
         raise PotError("create failed")
 
-    monkeypatch.setattr(bases.create, "create", failing)
+    monkeypatch.setattr(create, "create", failing)
     code, out = _run("-r", "14.1")
     assert code == 1
     assert out.endswith("===>  Create the related pot [base-14_1]\n###>  create failed\n")
@@ -210,16 +225,16 @@ def test_failing_base_pot_removes_everything(env: object, monkeypatch: pytest.Mo
     assert list((fs_root / "bases").iterdir()) == []
     assert not (fs_root / "jails" / "base-14_1").exists()
     # the verified tarball stays cached: the next attempt needs no mirror
-    shutil.rmtree(env.mirror.folder)  # type: ignore[attr-defined]
+    shutil.rmtree(mirror.folder)
     code, out = _run("-r", "14.1")
     assert (code, out.splitlines()[-1]) == (1, "###>  create failed")
 
 
 @pytest.mark.parametrize("signal", [KeyboardInterrupt, OSError])
 def test_interrupted_layout_removes_everything(
-    env: object, monkeypatch: pytest.MonkeyPatch, signal: type[BaseException]
+    env: PotEnv, monkeypatch: pytest.MonkeyPatch, signal: type[BaseException]
 ) -> None:
-    zroot, fs_root, cache = env.zfs_root, env.fs_root, env.cache  # type: ignore[attr-defined]
+    zroot, fs_root, cache = env.zfs_root, env.fs_root, env.cache
 
     def interrupt(root: Path, osrelease: str) -> None:
         assert (root / "bin" / "freebsd-version").is_file()  # extracted by now
@@ -235,9 +250,8 @@ def test_interrupted_layout_removes_everything(
     assert list((fs_root / "bases").iterdir()) == []
 
 
-def test_corrupt_release_fails_before_any_dataset(env: object) -> None:
-    zroot, fs_root, cache = env.zfs_root, env.fs_root, env.cache  # type: ignore[attr-defined]
-    mirror: Mirror = env.mirror  # type: ignore[attr-defined]
+def test_corrupt_release_fails_before_any_dataset(env: PotEnv, mirror: Mirror) -> None:
+    zroot, fs_root, cache = env.zfs_root, env.fs_root, env.cache
     mirror.tarball.write_bytes(mirror.tarball.read_bytes()[:-10])
     code, out = _run("-r", "14.1")
     assert (code, out) == (

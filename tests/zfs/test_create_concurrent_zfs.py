@@ -6,10 +6,16 @@ import ipaddress
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from basebuild import Mirror
 from create_env import Env, freebsd_tools
+from standins.harness import Standins
+
+if TYPE_CHECKING:
+    # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
+    from conftest import PotEnv
 
 pytestmark = [pytest.mark.zfs, pytest.mark.slow]
 
@@ -18,10 +24,14 @@ COUNT = 20
 
 @pytest.fixture
 def env(
-    pot_env: object, freebsd_mirror: Mirror, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    pot_env: PotEnv,
+    freebsd_mirror: Mirror,
+    standins: Standins,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Env:
-    pot_env.write_conf(**freebsd_mirror.conf())  # type: ignore[attr-defined]
-    freebsd_tools(tmp_path / "freebsd-bin", monkeypatch)
+    pot_env.write_conf(**freebsd_mirror.conf())
+    freebsd_tools(standins, tmp_path, monkeypatch)
     return Env(pot_env)
 
 

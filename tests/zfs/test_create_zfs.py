@@ -9,6 +9,7 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from basebuild import Mirror, copy_mirror
@@ -17,21 +18,26 @@ from create_env import (
     HOST,
     Env,
     base_tree,
-    expected_conf,
     freebsd_tools,
     init_tree,
     pot,
-    zfs,
 )
+from golden import expected_conf
+from potfactory import zfs
+from standins.harness import Standins
 
 from pot.cli.helptext import HELP
 from pot.cli.main import Terminated
+
+if TYPE_CHECKING:
+    # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
+    from conftest import PotEnv
 
 pytestmark = pytest.mark.zfs
 
 DOT = "('.' is the only character not allowed)"
 SEED = ("create", "-p", "test", "-b", "14.1", "-N", "public-bridge", "-t", "single")
-# the command file of shared/seed/using-pot-images.md, as written there
+# the commands of upstream's share/doc/pot/Images.md ("Create a `pot`"), as a flavour file
 NGINX_TEST = """\
 set-cmd -p test -c "nginx -g 'daemon off;'"
 set-attribute -p test -A no-rc-script -V YES
@@ -42,10 +48,14 @@ set-rss -C 1
 
 @pytest.fixture
 def env(
-    pot_env: object, freebsd_mirror: Mirror, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    pot_env: PotEnv,
+    freebsd_mirror: Mirror,
+    standins: Standins,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Env:
-    pot_env.write_conf(**freebsd_mirror.conf())  # type: ignore[attr-defined]
-    freebsd_tools(tmp_path / "freebsd-bin", monkeypatch)
+    pot_env.write_conf(**freebsd_mirror.conf())
+    freebsd_tools(standins, tmp_path, monkeypatch)
     return Env(pot_env)
 
 
@@ -143,8 +153,8 @@ def test_conf_per_network_and_layout(env: Env, network: str, layout: str) -> Non
     )
 
 
-def test_stack_default_from_settings(env: Env, pot_env: object, freebsd_mirror: Mirror) -> None:
-    pot_env.write_conf(POT_NETWORK_STACK="dual", **freebsd_mirror.conf())  # type: ignore[attr-defined]
+def test_stack_default_from_settings(env: Env, pot_env: PotEnv, freebsd_mirror: Mirror) -> None:
+    pot_env.write_conf(POT_NETWORK_STACK="dual", **freebsd_mirror.conf())
     env.base()
     assert pot("create", "-p", "web", "-l", "0", "-b", "14.1")[0] == 0
     assert "pot.stack=dual\n" in env.conf("web")
@@ -380,12 +390,12 @@ def test_missing_base(env: Env, args: tuple[str, ...], message: str) -> None:
 
 
 def test_release_missing_from_the_mirror(
-    env: Env, pot_env: object, freebsd_mirror: Mirror, tmp_path: Path
+    env: Env, pot_env: PotEnv, freebsd_mirror: Mirror, tmp_path: Path
 ) -> None:
     """The datasets are made before the download fails: all of them go again."""
     broken = copy_mirror(freebsd_mirror, tmp_path / "broken")
     broken.tarball.unlink()
-    pot_env.write_conf(**broken.conf())  # type: ignore[attr-defined]
+    pot_env.write_conf(**broken.conf())
     code, out = pot(*SEED)
     assert code == 1
     assert "===>  Fetching FreeBSD 14.1\n" in out

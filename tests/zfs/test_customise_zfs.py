@@ -5,12 +5,18 @@ CLI as users run it, pot.conf compared as whole text with what upstream writes.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+from golden import expected_conf
 from potfactory import init_layout, single_pot
 from standins.harness import Standins, run_pot
 
 from pot.cli.params import help_text
+
+if TYPE_CHECKING:
+    # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
+    from conftest import PotEnv
 
 pytestmark = pytest.mark.zfs
 
@@ -18,60 +24,32 @@ ROOT_ERROR = "###>   This operation needs 'root' privilegies\n"
 
 
 @pytest.fixture
-def conf(pot_env: object, standins: Standins) -> Path:
+def conf(pot_env: PotEnv, standins: Standins) -> Path:
     """pot.conf of the public-bridge single pot ``test`` (and a pot ``dns``)."""
-    init_layout(pot_env.zfs_root, pot_env.fs_root, pot_env.cache)  # type: ignore[attr-defined]
+    init_layout(pot_env.zfs_root, pot_env.fs_root, pot_env.cache)
     for name, ip in (("test", "10.192.0.3"), ("dns", "10.192.0.2")):
         single_pot(
-            pot_env.zfs_root,  # type: ignore[attr-defined]
-            pot_env.fs_root,  # type: ignore[attr-defined]
+            pot_env.zfs_root,
+            pot_env.fs_root,
             name,
             network_type="public-bridge",
             ip=ip,
         )
-    return pot_env.fs_root / "jails" / "test" / "conf" / "pot.conf"  # type: ignore[attr-defined,no-any-return]
+    return pot_env.fs_root / "jails" / "test" / "conf" / "pot.conf"
 
 
-# create's file for this pot, up to the network part (see pot-conf.md)
-CREATED_HEAD = """\
-pot.level=0
-pot.type=single
-pot.base=14.1
-pot.potbase=
-pot.dns=inherit
-pot.cmd=sh /etc/rc
-host.hostname="test.test"
-osrelease="14.1-RELEASE"
-pot.attr.no-rc-script=NO
-pot.attr.persistent=YES
-pot.attr.start-at-boot=NO
-pot.attr.prunable=NO
-pot.attr.no-tmpfs=NO
-pot.attr.enforce_statfs=2
-pot.attr.mount=NO
-pot.attr.fdescfs=NO
-pot.attr.linprocfs=NO
-pot.attr.nullfs=NO
-pot.attr.procfs=NO
-pot.attr.tmpfs=NO
-pot.attr.zfs=NO
-pot.attr.raw_sockets=NO
-pot.attr.sysvshm=new
-pot.attr.sysvsem=new
-pot.attr.sysvmsg=new
-pot.attr.children=0
-pot.attr.mlock=NO
-pot.attr.devfs_ruleset=4
-pot.attr.exec_stop=
-pot.attr.stop_timeout=10
-"""
-CREATED_NET = """\
-pot.stack=ipv4
-network_type=public-bridge
-vnet=true
-ip=10.192.0.3
-"""
-CREATED = CREATED_HEAD + CREATED_NET
+# create's file for this pot; its network part starts at pot.stack
+CREATED = expected_conf(
+    level=0,
+    pot_type="single",
+    base="14.1",
+    hostname="test.test",
+    osrelease="14.1-RELEASE",
+    network="public-bridge",
+    ip="10.192.0.3",
+)
+CREATED_HEAD = CREATED[: CREATED.index("pot.stack=")]
+CREATED_NET = CREATED[len(CREATED_HEAD) :]
 
 
 def test_the_seed_workflow(conf: Path) -> None:

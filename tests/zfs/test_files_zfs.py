@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from potfactory import init_layout, single_pot
@@ -15,17 +16,21 @@ from standins.harness import Standins, busybox_root, run_pot
 
 from pot.cli.params import help_text
 
+if TYPE_CHECKING:
+    # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
+    from conftest import PotEnv
+
 pytestmark = pytest.mark.zfs
 
 
 class Pot:
     """The pot ``test`` and the paths the tests look at."""
 
-    def __init__(self, env: object, standins: Standins) -> None:
+    def __init__(self, env: PotEnv, standins: Standins) -> None:
         self.env = env
         self.standins = standins
-        self.fs_root: Path = env.fs_root  # type: ignore[attr-defined]
-        self.zfs_root: str = env.zfs_root  # type: ignore[attr-defined]
+        self.fs_root: Path = env.fs_root
+        self.zfs_root: str = env.zfs_root
         self.dir = self.fs_root / "jails" / "test"
         self.m = self.dir / "m"
         self.fscomp = self.dir / "conf" / "fscomp.conf"
@@ -40,9 +45,9 @@ class Pot:
 
 
 @pytest.fixture
-def pot(pot_env: object, standins: Standins) -> Pot:
-    init_layout(pot_env.zfs_root, pot_env.fs_root, pot_env.cache)  # type: ignore[attr-defined]
-    single_pot(pot_env.zfs_root, pot_env.fs_root, "test")  # type: ignore[attr-defined]
+def pot(pot_env: PotEnv, standins: Standins) -> Pot:
+    init_layout(pot_env.zfs_root, pot_env.fs_root, pot_env.cache)
+    single_pot(pot_env.zfs_root, pot_env.fs_root, "test")
     p = Pot(pot_env, standins)
     busybox_root(p.m)
     return p

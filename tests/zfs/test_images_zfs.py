@@ -16,16 +16,23 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import skein  # type: ignore[import-untyped]
 from click.testing import CliRunner, Result
+from potcli import real_umount_first
 from potfactory import init_layout, single_pot
+from standins.harness import Standins
 
 from pot import zfs
 from pot.cli.helptext import HELP
 from pot.cli.main import cli
 from pot.ops import common, export, imports
+
+if TYPE_CHECKING:
+    # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
+    from conftest import PotEnv
 
 pytestmark = pytest.mark.zfs
 
@@ -162,10 +169,10 @@ def filler(size: int, seed: int = 1) -> bytes:
 class Env:
     """An initialised pot layout on the test pool, an image folder, and the CLI."""
 
-    def __init__(self, pot_env: object, tmp_path: Path) -> None:
-        self.zroot: str = pot_env.zfs_root  # type: ignore[attr-defined]
-        self.fs_root: Path = pot_env.fs_root  # type: ignore[attr-defined]
-        self.cache: Path = pot_env.cache  # type: ignore[attr-defined]
+    def __init__(self, pot_env: PotEnv, tmp_path: Path) -> None:
+        self.zroot: str = pot_env.zfs_root
+        self.fs_root: Path = pot_env.fs_root
+        self.cache: Path = pot_env.cache
         self.pot_env = pot_env
         self.tmp = tmp_path
         self.out = tmp_path / "images"
@@ -244,13 +251,13 @@ class Env:
 
 
 @pytest.fixture
-def env(pot_env: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Env:
-    # jls answers "no such jail": every pot is stopped (auto-snapshot checks it)
-    fake = tmp_path / "fakebin"
-    fake.mkdir()
-    (fake / "jls").write_text("#!/bin/sh\nexit 1\n")
-    (fake / "jls").chmod(0o755)
-    monkeypatch.setenv("PATH", f"{fake}:{os.environ['PATH']}")
+def env(
+    pot_env: PotEnv, standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Env:
+    # the FreeBSD stand-ins run no jail: every pot is stopped (auto-snapshot checks it);
+    # the host's tools after them, for the checks of these tests (xzcat, zfs receive ...)
+    real_umount_first(tmp_path, monkeypatch)
+    monkeypatch.setenv("PATH", f"{os.environ['PATH']}{os.pathsep}/usr/sbin:/usr/bin:/sbin:/bin")
     return Env(pot_env, tmp_path)
 
 
@@ -463,7 +470,7 @@ def test_signed_round_trip(env: Env) -> None:
 
 def test_the_default_public_key_is_used(env: Env) -> None:
     pub, sec = signify_keys(env.tmp, "release")
-    env.pot_env.write_conf(POT_DEFAULT_SIGNATURE_PUBKEY=str(pub))  # type: ignore[attr-defined]
+    env.pot_env.write_conf(POT_DEFAULT_SIGNATURE_PUBKEY=str(pub))
     env.pot("test")
     env.snap("test")
     assert env.export("-p", "test", "-t", "1.0", "-S", str(sec)).exit_code == 0
@@ -542,7 +549,7 @@ def _signature_case(env: Env, case: str) -> list[str]:
         return ["-C", str(pub)]
     if case == "unsigned, default key":
         assert env.export("-p", "test", "-t", "1.0").exit_code == 0
-        env.pot_env.write_conf(POT_DEFAULT_SIGNATURE_PUBKEY=str(pub))  # type: ignore[attr-defined]
+        env.pot_env.write_conf(POT_DEFAULT_SIGNATURE_PUBKEY=str(pub))
         return []
     if case == "signed by another key":
         assert env.export("-p", "test", "-t", "1.0", "-S", str(other_sec)).exit_code == 0
@@ -896,7 +903,7 @@ def test_killed_import_leaves_no_pot(big: Env, sig: signal.Signals) -> None:
     _kill(proc, sig)
     r = big.run("ls", "-q")
     assert (r.exit_code, r.output) == (0, "test\n")
-    assert not common.is_pot(big.pot_env.settings(), "test_1")  # type: ignore[attr-defined]
+    assert not common.is_pot(big.pot_env.settings(), "test_1")
     r = big.run("info", "-p", "test_1")
     assert r.exit_code == 1
     if sig == signal.SIGINT:
@@ -945,7 +952,7 @@ class Bars:
 def test_progress_of_export_download_and_receive(env: Env) -> None:
     env.pot("test")
     env.snap("test")
-    s = env.pot_env.settings()  # type: ignore[attr-defined]
+    s = env.pot_env.settings()
     bars = Bars()
     # export counts the send stream read so far (its size is not known beforehand)
     sent = len(sh("zfs", "send", "-R", f"{env.jails_ds}/test@{SNAP}").stdout)
@@ -967,7 +974,7 @@ def test_progress_of_export_download_and_receive(env: Env) -> None:
 
 def test_an_interrupted_download_leaves_nothing(env: Env) -> None:
     env.exported()
-    s = env.pot_env.settings()  # type: ignore[attr-defined]
+    s = env.pot_env.settings()
     options = imports.ImportOptions("test", "1.0", env.out.as_uri())
     with pytest.raises(KeyboardInterrupt):
         stop = Bars(stop_at=str(env.cache / "test_1.0.xz"))

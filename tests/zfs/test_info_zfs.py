@@ -6,6 +6,7 @@ import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import potcli
 import pytest
@@ -16,6 +17,10 @@ from pot import potconf
 from pot.cli.helptext import HELP
 from pot.ops import snapshots
 from pot.ops.snapshots import Kind, Target
+
+if TYPE_CHECKING:
+    # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
+    from conftest import PotEnv
 
 pytestmark = pytest.mark.zfs
 
@@ -60,7 +65,7 @@ ATTRIBUTES = (
 
 @pytest.fixture
 def env(
-    pot_env: object, standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    pot_env: PotEnv, standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> PotCli:
     return potcli.make(pot_env, standins, tmp_path, monkeypatch)
 
@@ -202,7 +207,7 @@ def test_environment_of_each_network_type(env: PotCli) -> None:
 
 
 def test_environment_of_an_alias_pot_lists_ipv4_then_ipv6(env: PotCli) -> None:
-    env.env.write_conf(POT_EXTIF="vtnet0")  # type: ignore[attr-defined]
+    env.env.write_conf(POT_EXTIF="vtnet0")
     env.single("al", network_type="alias", ip="2001:db8::5 em1|192.168.0.50 bad", stack="dual")
     assert _env_lines(env, "al") == [
         "export _POT_NAME=al",

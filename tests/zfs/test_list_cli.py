@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 import potfactory
 import pytest
 from click.testing import CliRunner
-from fakebin import FakeBin, freebsd_tools
+from potcli import real_umount_first
+from standins.harness import Standins
 
 from pot.cli.main import cli
 
@@ -26,14 +27,13 @@ def pot(*args: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def tools(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeBin:
-    fake = freebsd_tools(tmp_path / "bin", monkeypatch)
-    fake.tool("jls", {"-j web": ("", 0), "name": ("web\n", 0), "*": ("", 1)})
-    return fake
+def tools(standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Standins:
+    real_umount_first(tmp_path, monkeypatch)
+    return standins
 
 
 @pytest.fixture
-def layout(pot_env: PotEnv, tools: FakeBin) -> PotEnv:
+def layout(pot_env: PotEnv, tools: Standins) -> PotEnv:
     """An initialised root with a single pot 'web' (public bridge, running, two snapshots
     over both datasets) and a multi level-2 pot 'app' written by hand (inherit, stopped).
     """
@@ -58,6 +58,10 @@ def layout(pot_env: PotEnv, tools: FakeBin) -> PotEnv:
         subprocess.run(["zfs", "create", f"{root}/fscomp/{fscomp}"], check=True)
     (fs / "bases" / "13.2").mkdir()
     (fs / "bridges" / "stage").write_text("")
+    # web runs: a persistent jail of the stand-in jail(8)
+    web = ["jail", "-c", "name=web", f"path={fs / 'jails' / 'web' / 'm'}", "persist"]
+    subprocess.run(web, check=True, capture_output=True)
+    tools.clear_calls()
     return pot_env
 
 
@@ -71,7 +75,7 @@ def test_pots(layout: PotEnv) -> None:
     assert pot("ls", "-q") == (0, "app\nweb\n", "")
 
 
-def test_pots_verbose(layout: PotEnv, tools: FakeBin) -> None:
+def test_pots_verbose(layout: PotEnv, tools: Standins) -> None:
     root = layout.zfs_root
     app = (
         "pot name : app\n\tnetwork : inherit\n\tactive : false\n"
@@ -121,7 +125,7 @@ def test_everything(layout: PotEnv) -> None:
     )
 
 
-def test_everything_without_pots(pot_env: PotEnv, tools: FakeBin) -> None:
+def test_everything_without_pots(pot_env: PotEnv, tools: Standins) -> None:
     potfactory.init_layout(pot_env.zfs_root, pot_env.fs_root, pot_env.cache)
     assert pot("ls", "-a") == (0, "No pot created yet...\n", "")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from potfactory import init_layout
@@ -15,6 +16,10 @@ from standins.harness import Standins
 from pot.errors import PotError
 from pot.ops import mounts
 from pot.settings import Settings
+
+if TYPE_CHECKING:
+    # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
+    from conftest import PotEnv
 
 pytestmark = pytest.mark.zfs
 
@@ -59,12 +64,12 @@ class Multi:
 
 
 @pytest.fixture
-def multi(pot_env: object, standins: Standins, tmp_path: Path) -> Multi:
-    init_layout(pot_env.zfs_root, pot_env.fs_root, pot_env.cache)  # type: ignore[attr-defined]
+def multi(pot_env: PotEnv, standins: Standins, tmp_path: Path) -> Multi:
+    init_layout(pot_env.zfs_root, pot_env.fs_root, pot_env.cache)
     data = tmp_path / "data"
     data.mkdir()
     (data / "hello").write_text("hi\n")
-    return Multi(pot_env.settings(), data)  # type: ignore[attr-defined]
+    return Multi(pot_env.settings(), data)
 
 
 def test_mount_and_unmount_a_multi_pot(multi: Multi, standins: Standins) -> None:

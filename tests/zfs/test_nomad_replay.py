@@ -1,4 +1,4 @@
-"""nomad-pot-driver's whole task lifecycle, replayed call by call (nomad-driver-calls.md).
+"""nomad-pot-driver's whole task lifecycle, replayed call by call as the driver makes them.
 
 An image is exported with our export from a busybox pot, the source pot is destroyed
 (the image comes from elsewhere), then every pot call the driver makes for one task is

@@ -7,9 +7,11 @@ import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import potfactory
 import pytest
 from click.testing import CliRunner
-from fakebin import FakeBin, freebsd_tools
+from potcli import real_umount_first
+from standins.harness import Standins
 
 from pot import zfs
 from pot.cli.main import cli
@@ -24,10 +26,6 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.zfs
 
 FAREWELL = "".join(line + "\n" for line in init.FAREWELL)
-
-
-def zfs_text(*args: str) -> str:
-    return subprocess.run(["zfs", *args], capture_output=True, text=True, check=True).stdout
 
 
 def everything(root: str) -> str:
@@ -46,18 +44,20 @@ def pot(*args: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def tools(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeBin:
-    return freebsd_tools(tmp_path / "bin", monkeypatch)
+def tools(standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Standins:
+    """The FreeBSD stand-ins (host NIC em0, 192.168.0.10/24), the real umount for zfs-fuse."""
+    real_umount_first(tmp_path, monkeypatch)
+    return standins
 
 
-def test_init_minimal_on_a_fresh_root(pot_env: PotEnv, tools: FakeBin) -> None:
+def test_init_minimal_on_a_fresh_root(pot_env: PotEnv, tools: Standins) -> None:
     root, fs = pot_env.zfs_root, pot_env.fs_root
     lz4 = "lz4" if zfs.capabilities().lz4 else "on"
     assert pot("init", "-m") == (0, "", "")
     assert everything(root) == "".join(
         f"{root}{child}\n" for child in ("", "/bases", "/cache", "/fscomp", "/jails")
     )
-    props = zfs_text(
+    props = potfactory.zfs(
         "get", "-H", "-r", "-o", "name,property,value,source",
         "mountpoint,canmount,compression,atime", root,
     )  # fmt: skip
@@ -86,7 +86,7 @@ def test_init_minimal_on_a_fresh_root(pot_env: PotEnv, tools: FakeBin) -> None:
             )
         ],
     ]
-    assert zfs_text("get", "-H", "-r", "-o", "value", "mounted", root).split() == [
+    assert potfactory.zfs("get", "-H", "-r", "-o", "value", "mounted", root).split() == [
         "no",
         *["yes"] * 4,
     ]
@@ -98,7 +98,7 @@ def test_init_minimal_on_a_fresh_root(pot_env: PotEnv, tools: FakeBin) -> None:
     assert tools.calls() == [["ifconfig", "em0"]]
 
 
-def test_init_again_is_idempotent(pot_env: PotEnv, tools: FakeBin) -> None:
+def test_init_again_is_idempotent(pot_env: PotEnv, tools: Standins) -> None:
     root = pot_env.zfs_root
     assert pot("init", "-m")[0] == 0
     before = everything(root)
@@ -106,15 +106,15 @@ def test_init_again_is_idempotent(pot_env: PotEnv, tools: FakeBin) -> None:
     assert everything(root) == before
 
 
-def test_init_mounts_an_unmounted_dataset_again(pot_env: PotEnv, tools: FakeBin) -> None:
+def test_init_mounts_an_unmounted_dataset_again(pot_env: PotEnv, tools: Standins) -> None:
     root = pot_env.zfs_root
     assert pot("init", "-m")[0] == 0
     subprocess.run(["zfs", "unmount", f"{root}/jails"], check=True)
     assert pot("init", "-m") == (0, f"===>  {root} already present\n", "")
-    assert zfs_text("get", "-H", "-o", "value", "mounted", f"{root}/jails") == "yes\n"
+    assert potfactory.zfs("get", "-H", "-o", "value", "mounted", f"{root}/jails") == "yes\n"
 
 
-def test_init_verbose_debug_lines(pot_env: PotEnv, tools: FakeBin) -> None:
+def test_init_verbose_debug_lines(pot_env: PotEnv, tools: Standins) -> None:
     root, fs = pot_env.zfs_root, pot_env.fs_root
     code, out, _ = pot("init", "-m", "-v")
     assert code == 0
@@ -130,7 +130,7 @@ def test_init_verbose_debug_lines(pot_env: PotEnv, tools: FakeBin) -> None:
 
 
 def test_init_refuses_a_root_mounted_elsewhere(
-    pot_env: PotEnv, tools: FakeBin, tmp_path: Path
+    pot_env: PotEnv, tools: Standins, tmp_path: Path
 ) -> None:
     root = pot_env.zfs_root
     subprocess.run(["zfs", "create", "-o", f"mountpoint={tmp_path / 'other'}", root], check=True)
@@ -138,7 +138,7 @@ def test_init_refuses_a_root_mounted_elsewhere(
     assert everything(root) == f"{root}\n"
 
 
-def test_init_missing_group(pot_env: PotEnv, tools: FakeBin) -> None:
+def test_init_missing_group(pot_env: PotEnv, tools: Standins) -> None:
     pot_env.write_conf(POT_GROUP="no_such_group_here")
     assert pot("init", "-m") == (
         1,
@@ -177,7 +177,7 @@ def test_init_missing_group(pot_env: PotEnv, tools: FakeBin) -> None:
     ],
 )  # fmt: skip
 def test_init_network_checks(
-    pot_env: PotEnv, tools: FakeBin, conf: dict[str, str], message: str
+    pot_env: PotEnv, tools: Standins, conf: dict[str, str], message: str
 ) -> None:
     pot_env.write_conf(**conf)
     assert pot("init", "-m") == (1, f"###>  {message}\n", "")
@@ -187,7 +187,7 @@ def test_init_network_checks(
 
 
 def test_init_checks_the_host_folders_before_changing_anything(
-    pot_env: PotEnv, tools: FakeBin, tmp_path: Path
+    pot_env: PotEnv, tools: Standins, tmp_path: Path
 ) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("")
@@ -206,13 +206,13 @@ def test_init_checks_the_host_folders_before_changing_anything(
     assert everything(pot_env.zfs_root) == ""
 
 
-def test_init_accepts_extif_address_and_extra_interfaces(pot_env: PotEnv, tools: FakeBin) -> None:
+def test_init_accepts_extif_address_and_extra_interfaces(pot_env: PotEnv, tools: Standins) -> None:
     pot_env.write_conf(POT_EXTIF_ADDR="192.168.0.10", POT_EXTRA_EXTIF="em0")
     assert pot("init", "-m") == (0, "", "")
     assert tools.calls() == [["ifconfig", "em0"], ["ifconfig", "em0", "inet"], ["ifconfig", "em0"]]
 
 
-def test_init_writes_pf_anchors_once(pot_env: PotEnv, tools: FakeBin, tmp_path: Path) -> None:
+def test_init_writes_pf_anchors_once(pot_env: PotEnv, tools: Standins, tmp_path: Path) -> None:
     pf = tmp_path / "pf.conf"
     pf.write_text("nat-anchor pot-nat\npass all\n")
     code, out, _ = pot("init", "-s", "-p", str(pf))
@@ -235,7 +235,7 @@ def test_init_writes_pf_anchors_once(pot_env: PotEnv, tools: FakeBin, tmp_path: 
 
 
 def test_init_last_of_m_and_p_decides_the_pf_file(
-    pot_env: PotEnv, tools: FakeBin, tmp_path: Path
+    pot_env: PotEnv, tools: Standins, tmp_path: Path
 ) -> None:
     pf = tmp_path / "pf.conf"
     assert pot("init", "-p", str(pf), "-m")[0] == 0
@@ -248,7 +248,7 @@ def test_init_last_of_m_and_p_decides_the_pf_file(
     assert [c for c in tools.calls() if c[0] == "sysrc"] == []
 
 
-def test_init_syslogd_and_default_pf_file(pot_env: PotEnv, tools: FakeBin, tmp_path: Path) -> None:
+def test_init_syslogd_and_default_pf_file(pot_env: PotEnv, tools: Standins, tmp_path: Path) -> None:
     """The library call with the host's files redirected (the CLI would touch /etc)."""
     host = init.HostFiles(tmp_path / "rc.conf", (tmp_path / "syslog.d", tmp_path / "log" / "pot"))
     host.rc_conf.write_text('pf_enable="YES"\n')
@@ -274,7 +274,7 @@ def test_init_syslogd_and_default_pf_file(pot_env: PotEnv, tools: FakeBin, tmp_p
 
 
 def test_de_init_minimal_destroys_only_the_pot_root(
-    pot_env: PotEnv, tools: FakeBin, zpool: str
+    pot_env: PotEnv, tools: Standins, zpool: str
 ) -> None:
     root = pot_env.zfs_root
     sibling = f"{root}-sibling"
@@ -298,7 +298,7 @@ def test_de_init_minimal_destroys_only_the_pot_root(
         subprocess.run(["zfs", "destroy", "-r", sibling], check=False)
 
 
-def test_de_init_without_a_root(pot_env: PotEnv, tools: FakeBin) -> None:
+def test_de_init_without_a_root(pot_env: PotEnv, tools: Standins) -> None:
     assert pot("de-init", "-m") == (
         0,
         f"===>  no root dataset found ({pot_env.zfs_root})\nzfs datasets have been removed\n"
@@ -307,15 +307,17 @@ def test_de_init_without_a_root(pot_env: PotEnv, tools: FakeBin) -> None:
     )
 
 
-def _running_web(pot_env: PotEnv, tools: FakeBin) -> None:
+def _running_web(pot_env: PotEnv, tools: Standins) -> None:
     """An initialised root with pots api and web, of which web runs."""
-    tools.tool("jls", {"-j web": ("", 0), "*": ("", 1)})
     assert pot("init", "-m")[0] == 0
     for name in ("web", "api"):
         (pot_env.fs_root / "jails" / name).mkdir()
+    # web runs: a persistent jail of the stand-in jail(8)
+    web = ["jail", "-c", "name=web", f"path={pot_env.fs_root / 'jails' / 'web'}", "persist"]
+    subprocess.run(web, check=True, capture_output=True)
 
 
-def test_de_init_refuses_while_a_pot_runs(pot_env: PotEnv, tools: FakeBin) -> None:
+def test_de_init_refuses_while_a_pot_runs(pot_env: PotEnv, tools: Standins) -> None:
     _running_web(pot_env, tools)
     assert pot("de-init", "-m") == (
         1,
@@ -327,7 +329,7 @@ def test_de_init_refuses_while_a_pot_runs(pot_env: PotEnv, tools: FakeBin) -> No
     assert jls == [["jls", "-j", "api"], ["jls", "-j", "web"]]
 
 
-def test_de_init_force_stops_the_running_pots(pot_env: PotEnv, tools: FakeBin) -> None:
+def test_de_init_force_stops_the_running_pots(pot_env: PotEnv, tools: Standins) -> None:
     _running_web(pot_env, tools)
     stopped: list[str] = []
     said: list[str] = []
@@ -343,7 +345,7 @@ def test_de_init_force_stops_the_running_pots(pot_env: PotEnv, tools: FakeBin) -
     assert everything(pot_env.zfs_root) == ""
 
 
-def test_de_init_cleans_the_pf_file(pot_env: PotEnv, tools: FakeBin, tmp_path: Path) -> None:
+def test_de_init_cleans_the_pf_file(pot_env: PotEnv, tools: Standins, tmp_path: Path) -> None:
     pf = tmp_path / "pf.conf"
     pf.write_text('nat-anchor pot-nat\nrdr-anchor "pot-rdr/*"\npass all\nnat-anchor pot-nat\n')
     assert pot("de-init", "-p", str(pf)) == (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import potcli
 import pytest
@@ -15,6 +16,10 @@ from pot.errors import PotError
 from pot.ops import snapshots
 from pot.ops.snapshots import Kind, Target
 
+if TYPE_CHECKING:
+    # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
+    from conftest import PotEnv
+
 pytestmark = pytest.mark.zfs
 
 ROOT_ERROR = "###>   This operation needs 'root' privilegies\n"
@@ -22,7 +27,7 @@ ROOT_ERROR = "###>   This operation needs 'root' privilegies\n"
 
 @pytest.fixture
 def env(
-    pot_env: object, standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    pot_env: PotEnv, standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> PotCli:
     e = potcli.make(pot_env, standins, tmp_path, monkeypatch)
     e.single("web")

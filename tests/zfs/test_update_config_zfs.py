@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import potcli
 import pytest
@@ -10,6 +11,10 @@ from potcli import PotCli
 from standins.harness import Standins
 
 from pot.cli.helptext import HELP
+
+if TYPE_CHECKING:
+    # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
+    from conftest import PotEnv
 
 pytestmark = pytest.mark.zfs
 
@@ -59,7 +64,7 @@ ADDED = (
 
 @pytest.fixture
 def env(
-    pot_env: object, standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    pot_env: PotEnv, standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> PotCli:
     return potcli.make(pot_env, standins, tmp_path, monkeypatch)
 

@@ -2,63 +2,44 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from pot.cli.params import App, pass_app, pot_command, require_root, verbose_option
+from pot.cli.params import (
+    App,
+    app_of,
+    dns_option,
+    last,
+    pass_app,
+    pot_command,
+    require_root,
+    verbose_option,
+)
 from pot.flavours import Flavour
 from pot.ops import clone, create, flavour
-
-Check = Callable[[str], None]
-
-
-def _app(ctx: click.Context) -> App:
-    app = ctx.find_object(App)
-    assert app is not None
-    return app
-
-
-def _last(check: Check) -> Callable[[click.Context, click.Parameter, tuple[str, ...]], str]:
-    """A callback checking every value as upstream's getopts loop does; the last one wins."""
-
-    def callback(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> str:
-        for value in values:
-            check(value)
-        return values[-1] if values else ""
-
-    return callback
-
-
-def _no_check(_value: str) -> None:
-    """Options upstream takes as they are."""
-
-
-def _dns(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> str:
-    return _last(lambda value: create.check_dns(value, Path.cwd()))(ctx, param, values)
 
 
 def _flavours(
     ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
 ) -> tuple[Flavour, ...]:
     cwd = Path.cwd()
-    return tuple(flavour.find(_app(ctx).settings, value, cwd) for value in values)
+    return tuple(flavour.find(app_of(ctx).settings, value, cwd) for value in values)
 
 
 @pot_command("clone")
 @verbose_option
 @click.option("-k", "keep", is_flag=True)
-@click.option("-p", "pot", multiple=True, callback=_last(create.check_pot_name))
-@click.option("-N", "network_type", multiple=True, callback=_last(create.check_network_type))
+@click.option("-p", "pot", multiple=True, callback=last(create.check_pot_name))
+@click.option("-N", "network_type", multiple=True, callback=last(create.check_network_type))
 @click.option("-i", "ips", multiple=True)
-@click.option("-P", "potbase", multiple=True, callback=_last(_no_check))
-@click.option("-s", "snapshot", multiple=True, callback=_last(_no_check))
-@click.option("-B", "bridge", multiple=True, callback=_last(_no_check))
-@click.option("-S", "stack", multiple=True, callback=_last(create.check_stack))
+@click.option("-P", "potbase", multiple=True, callback=last())
+@click.option("-s", "snapshot", multiple=True, callback=last())
+@click.option("-B", "bridge", multiple=True, callback=last())
+@click.option("-S", "stack", multiple=True, callback=last(create.check_stack))
 @click.option("-F", "autosnap", is_flag=True)
 @click.option("-f", "flavours", multiple=True, callback=_flavours)
-@click.option("-d", "dns", multiple=True, callback=_dns)
+@click.option("-d", "dns", multiple=True, callback=dns_option)
 @pass_app
 def command(
     app: App,

@@ -5,7 +5,14 @@ from __future__ import annotations
 import click
 
 from pot.cli.helptext import create_base_help
-from pot.cli.params import App, pass_app, pot_command, require_root, verbose_option
+from pot.cli.params import (
+    App,
+    app_of,
+    pass_app,
+    pot_command,
+    require_root,
+    verbose_option,
+)
 from pot.cli.progress import fetching
 from pot.ops import bases
 from pot.release import cached_tarball, valid_releases
@@ -17,22 +24,16 @@ def _help(settings: Settings) -> str:
     return create_base_help(valid_releases(settings))
 
 
-def _app(ctx: click.Context) -> App:
-    app = ctx.find_object(App)
-    assert app is not None
-    return app
-
-
 def _check_releases(ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> str:
     # upstream checks each -r inside its getopts loop, before the options that follow
     for value in values:
-        bases.check_release_option(_app(ctx).settings, value)
+        bases.check_release_option(app_of(ctx).settings, value)
     return values[-1] if values else ""
 
 
 def _check_names(ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> str:
     for value in values:
-        bases.check_name_option(_app(ctx).settings, value)
+        bases.check_name_option(app_of(ctx).settings, value)
     return values[-1] if values else ""
 
 

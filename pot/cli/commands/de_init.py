@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
-
 import click
 
 from pot.cli.commands.init import MINIMAL, pf_choice
 from pot.cli.params import App, pass_app, pot_command, require_root, verbose_option
-from pot.errors import NotImplementedCommand
-from pot.ops import init
-from pot.settings import Settings
-
-
-def _stop(s: Settings, pot: str) -> None:
-    """The stop command's library call, ``pot.ops.lifecycle.stop``."""
-    # TODO: import it directly once the stop command has landed
-    try:
-        lifecycle = importlib.import_module("pot.ops.lifecycle")
-    except ImportError:
-        raise NotImplementedCommand("stop") from None
-    lifecycle.stop(s, pot)
+from pot.ops import init, lifecycle
 
 
 @pot_command("de-init")
@@ -32,4 +18,6 @@ def _stop(s: Settings, pot: str) -> None:
 @pass_app
 def command(app: App, force: bool, pf: tuple[str, ...]) -> None:
     require_root()
-    init.deinit(app.settings, force=force, pf_file=pf_choice(pf), stop=_stop, say=click.echo)
+    init.deinit(
+        app.settings, force=force, pf_file=pf_choice(pf), stop=lifecycle.stop, say=click.echo
+    )

@@ -4,28 +4,30 @@ from __future__ import annotations
 
 import click
 
-from pot.cli.params import App, pass_app, pot_command, require_root, verbose_option
+from pot.cli.params import (
+    App,
+    last_value,
+    pass_app,
+    pot_command,
+    require_root,
+    verbose_option,
+)
 from pot.cli.progress import bar, fetching
 from pot.ops import imports
-
-
-def _last(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> str | None:
-    """The last value of a repeated option, or None when it was not given."""
-    return values[-1] if values else None
 
 
 def _url(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> str | None:
     for value in values:
         imports.check_url(value)
-    return _last(ctx, param, values)
+    return values[-1] if values else None
 
 
 @pot_command("import")
 @verbose_option
-@click.option("-p", "pot", multiple=True, callback=_last)
-@click.option("-t", "tag", multiple=True, callback=_last)
+@click.option("-p", "pot", multiple=True, callback=last_value(str, None))
+@click.option("-t", "tag", multiple=True, callback=last_value(str, None))
 @click.option("-U", "url", multiple=True, callback=_url)
-@click.option("-C", "pubkey", multiple=True, callback=_last)
+@click.option("-C", "pubkey", multiple=True, callback=last_value(str, None))
 @pass_app
 def command(
     app: App, pot: str | None, tag: str | None, url: str | None, pubkey: str | None

@@ -2,30 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from pot.cli import output
-from pot.cli.params import App, echo_help, pass_app, pot_command, require_root, verbose_option
+from pot.cli.params import (
+    App,
+    dns_option,
+    echo_help,
+    last,
+    pass_app,
+    pot_command,
+    require_root,
+    verbose_option,
+)
 from pot.cli.progress import bar, fetching
 from pot.errors import QuietExit
 from pot.ops import attrs, create, prepare
-
-Callback = Callable[[click.Context, click.Parameter, tuple[str, ...]], str]
-
-
-def _last(check: Callable[[str], object] | None = None) -> Callback:
-    """Every value checked as upstream's getopts loop does; the last one wins."""
-
-    def callback(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> str:
-        if check is not None:
-            for value in values:
-                check(value)
-        return values[-1] if values else ""
-
-    return callback
 
 
 def _network_type(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> str:
@@ -50,25 +44,21 @@ def _ports(
     return values
 
 
-def _dns(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> str:
-    return _last(lambda value: create.check_dns(value, Path.cwd()))(ctx, param, values)
-
-
 @pot_command("prepare")
 @verbose_option
-@click.option("-p", "pot", multiple=True, callback=_last())
+@click.option("-p", "pot", multiple=True, callback=last())
 @click.option("-U", "url", multiple=True, callback=_url)
-@click.option("-t", "tag", multiple=True, callback=_last())
-@click.option("-c", "cmd", multiple=True, callback=_last())
+@click.option("-t", "tag", multiple=True, callback=last())
+@click.option("-c", "cmd", multiple=True, callback=last())
 @click.option("-e", "ports", multiple=True, callback=_ports)
-@click.option("-a", "allocation", multiple=True, callback=_last())
-@click.option("-n", "name", multiple=True, callback=_last())
+@click.option("-a", "allocation", multiple=True, callback=last())
+@click.option("-n", "name", multiple=True, callback=last())
 @click.option("-s", "start", is_flag=True)
 @click.option("-N", "network_type", multiple=True, callback=_network_type)
 @click.option("-i", "ips", multiple=True)
-@click.option("-B", "bridge", multiple=True, callback=_last())
-@click.option("-S", "stack", multiple=True, callback=_last(create.check_stack))
-@click.option("-d", "dns", multiple=True, callback=_dns)
+@click.option("-B", "bridge", multiple=True, callback=last())
+@click.option("-S", "stack", multiple=True, callback=last(create.check_stack))
+@click.option("-d", "dns", multiple=True, callback=dns_option)
 @click.option("-C", "pubkey", multiple=True, callback=_pubkey)
 @pass_app
 def command(

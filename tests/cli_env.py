@@ -1,4 +1,4 @@
-"""The configuration folder of CLI tests that need no ZFS (see conftest.cli_etc)."""
+"""The configuration folder of CLI tests without ZFS (fixture cli_etc, tests/cli/conftest.py)."""
 
 from __future__ import annotations
 

@@ -10,14 +10,19 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from potfactory import init_layout, single_pot
+from potfactory import bridge_file, init_layout, single_pot, zfs
 from standins.harness import Standins, run_pot
 
 from pot import potconf
 from pot.potconf import FsCompEntry, NewPot
 from pot.settings import Settings
+
+if TYPE_CHECKING:
+    # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
+    from conftest import PotEnv
 
 # zfs-fuse's `zfs unmount` (and destroy, rename ...) runs umount(8) from PATH; the
 # stand-in umount knows only the mounts pot makes itself, so the real one goes first
@@ -27,16 +32,16 @@ _SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 class PotCli:
     """The test's pot installation: settings, folders, pots, jails and ``pot`` runs."""
 
-    def __init__(self, env: object, standins: Standins) -> None:
+    def __init__(self, env: PotEnv, standins: Standins) -> None:
         self.standins = standins
-        self.zfs_root: str = env.zfs_root  # type: ignore[attr-defined]
-        self.fs_root: Path = env.fs_root  # type: ignore[attr-defined]
-        self.tmp: Path = env.tmp  # type: ignore[attr-defined]
+        self.zfs_root: str = env.zfs_root
+        self.fs_root: Path = env.fs_root
+        self.tmp: Path = env.tmp
         self.env = env
 
     @property
     def settings(self) -> Settings:
-        return self.env.settings()  # type: ignore[attr-defined,no-any-return]
+        return self.env.settings()
 
     def run(self, *args: str) -> tuple[int, str, str]:
         """``pot args...`` in-process: (exit status, stdout, stderr)."""
@@ -86,7 +91,7 @@ class PotCli:
         return folder
 
     def _entries(self, name: str, level: int, base: str, potbase: str) -> list[FsCompEntry]:
-        """fscomp.conf as create writes it (reference pot-conf.md)."""
+        """fscomp.conf as create writes it (upstream create.sh, _c_zfs_multi)."""
         b = f"{self.zfs_root}/bases/{base}"
         own = f"{self.zfs_root}/jails/{name}"
         if level == 0:
@@ -116,9 +121,7 @@ class PotCli:
         return dataset
 
     def bridge(self, name: str, net: str, gateway: str) -> Path:
-        path = self.fs_root / "bridges" / name
-        path.write_text(f"net={net}\ngateway={gateway}\nname={name}\n")
-        return path
+        return bridge_file(self.fs_root, name, net, gateway)
 
     def conf(self, pot: str) -> potconf.PotConf:
         return potconf.read(self.fs_root / "jails" / pot / "conf" / "pot.conf")
@@ -141,7 +144,7 @@ class PotCli:
     # ---------------------------------------------------------------- ZFS
 
     def zfs(self, *args: str) -> str:
-        return subprocess.run(["zfs", *args], capture_output=True, text=True, check=True).stdout
+        return zfs(*args)
 
     def tree(self, below: str = "") -> list[str]:
         """Every dataset and snapshot under the root (or root/below), names without the root."""
@@ -167,14 +170,19 @@ def real_zfs() -> str:
     return found
 
 
-def make(
-    pot_env: object, standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> PotCli:
+def real_umount_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The host's umount(8) before the stand-ins on PATH (zfs-fuse's zfs runs it)."""
     real = tmp_path / "real-umount"
     real.mkdir()
     umount = shutil.which("umount", path=_SYSTEM_PATH)
     assert umount is not None
     (real / "umount").symlink_to(umount)
     monkeypatch.setenv("PATH", f"{real}{os.pathsep}{os.environ['PATH']}")
-    init_layout(pot_env.zfs_root, pot_env.fs_root, pot_env.cache)  # type: ignore[attr-defined]
+
+
+def make(
+    pot_env: PotEnv, standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> PotCli:
+    real_umount_first(tmp_path, monkeypatch)
+    init_layout(pot_env.zfs_root, pot_env.fs_root, pot_env.cache)
     return PotCli(pot_env, standins)

@@ -1,8 +1,6 @@
 """Helpers of the create/clone ZFS tests: the CLI, the ZFS tree, a test base, expected files.
 
-The expected pot.conf text is written here from the reference (pot-conf.md, "pot.conf
-written by create"), independently of pot.potconf, so that the tests compare our files
-with upstream's format and not with our own writer.
+The expected pot.conf text is tests/golden.py's (upstream's format, not our writer's).
 """
 
 from __future__ import annotations
@@ -10,40 +8,22 @@ from __future__ import annotations
 import os
 import re
 import socket
-import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
-from potfactory import init_layout
+from potcli import real_umount_first
+from potfactory import bridge_file, init_layout, zfs
+from standins.harness import Standins
 
 from pot.cli.main import cli
 
+if TYPE_CHECKING:
+    # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
+    from conftest import PotEnv
+
 HOST = socket.gethostname()
-ATTRIBUTES = """\
-pot.attr.no-rc-script=NO
-pot.attr.persistent=YES
-pot.attr.start-at-boot=NO
-pot.attr.prunable=NO
-pot.attr.no-tmpfs=NO
-pot.attr.enforce_statfs=2
-pot.attr.mount=NO
-pot.attr.fdescfs=NO
-pot.attr.linprocfs=NO
-pot.attr.nullfs=NO
-pot.attr.procfs=NO
-pot.attr.tmpfs=NO
-pot.attr.zfs=NO
-pot.attr.raw_sockets=NO
-pot.attr.sysvshm=new
-pot.attr.sysvsem=new
-pot.attr.sysvmsg=new
-pot.attr.children=0
-pot.attr.mlock=NO
-pot.attr.devfs_ruleset=4
-pot.attr.exec_stop=
-pot.attr.stop_timeout=10
-"""
 CRONTAB = (
     "SHELL=/bin/sh\n"
     "*/11\t*\t*\t*\t*\toperator\t/usr/libexec/save-entropy\n"
@@ -57,10 +37,6 @@ CRONTAB_IN_A_JAIL = (
     "0\t3\t*\t*\t*\troot\tperiodic daily\n"
 )
 BASE_SNAPSHOT = "1700000000"
-
-
-def zfs(*args: str) -> str:
-    return subprocess.run(["zfs", *args], check=True, capture_output=True, text=True).stdout
 
 
 # fetch(1)'s closing line of a download: path, size, mean rate, seconds
@@ -81,11 +57,11 @@ def pot(*args: str) -> tuple[int, str]:
 class Env:
     """An initialised pot on the test pool (``pot init`` as potfactory does it)."""
 
-    def __init__(self, pot_env: object) -> None:
-        self.zfs_root: str = pot_env.zfs_root  # type: ignore[attr-defined]
-        self.fs_root: Path = pot_env.fs_root  # type: ignore[attr-defined]
-        self.cache: Path = pot_env.cache  # type: ignore[attr-defined]
-        self.etc: Path = pot_env.etc  # type: ignore[attr-defined]
+    def __init__(self, pot_env: PotEnv) -> None:
+        self.zfs_root: str = pot_env.zfs_root
+        self.fs_root: Path = pot_env.fs_root
+        self.cache: Path = pot_env.cache
+        self.etc: Path = pot_env.etc
         init_layout(self.zfs_root, self.fs_root, self.cache)
 
     def tree(self) -> list[str]:
@@ -120,37 +96,17 @@ class Env:
             zfs("snapshot", f"{dataset}{child}@{BASE_SNAPSHOT}")
 
     def bridge(self, name: str, net: str, gateway: str) -> None:
-        folder = self.fs_root / "bridges"
-        folder.mkdir(exist_ok=True)
-        (folder / name).write_text(f"net={net}\ngateway={gateway}\nname={name}\n")
+        bridge_file(self.fs_root, name, net, gateway)
 
     def flavour(self, name: str, text: str) -> None:
         (self.etc / "flavours" / name).write_text(text)
 
 
-# FreeBSD's tools as create and clone ask them, for a Linux host. The stand-ins of
-# tests/standins are not used here: they replace umount too, which zfs-fuse's zfs runs
-# to unmount a dataset it destroys.
-FREEBSD_TOOLS = {
-    "sysctl": 'case "$*" in\n'
-    '  "-n kern.features.vimage") echo 1 ;;\n'
-    '  "-n hw.machine hw.machine_arch") echo amd64; echo amd64 ;;\n'
-    "  *) exit 1 ;;\n"
-    "esac\n",
-    "ifconfig": '[ "$1" = em0 ] || { echo "ifconfig: interface $1 does not exist" >&2; exit 1; }\n',
-    "jls": "exit 1\n",
-}
-
-
-def freebsd_tools(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Put the FREEBSD_TOOLS first on PATH (for this process and the ones it starts)."""
-    folder.mkdir()
-    for name, body in FREEBSD_TOOLS.items():
-        tool = folder / name
-        tool.write_text("#!/bin/sh\n" + body)
-        tool.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{folder}:{os.environ['PATH']}")
-    return folder
+def freebsd_tools(standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Standins:
+    """The FreeBSD stand-ins (vimage, amd64, em0 192.168.0.10/24, no jail), with the
+    host's umount first on PATH: zfs-fuse's zfs runs it to unmount a dataset it destroys."""
+    real_umount_first(tmp_path, monkeypatch)
+    return standins
 
 
 def init_tree() -> list[str]:
@@ -168,40 +124,3 @@ def base_tree(name: str = "14.1") -> list[str]:
         f"{b}/usr.local",
         f"{b}/usr.local@{BASE_SNAPSHOT}",
     ]
-
-
-def expected_conf(
-    *,
-    level: int,
-    pot_type: str,
-    base: str,
-    hostname: str,
-    osrelease: str,
-    network: str,
-    ip: str = "",
-    bridge: str = "",
-    stack: str = "ipv4",
-    potbase: str = "",
-    dns: str = "inherit",
-    depend: str = "",
-) -> str:
-    """pot.conf as upstream's create writes it (pot-conf.md)."""
-    text = (
-        f"pot.level={level}\n"
-        f"pot.type={pot_type}\n"
-        f"pot.base={base}\n"
-        f"pot.potbase={potbase}\n"
-        f"pot.dns={dns}\n"
-        "pot.cmd=sh /etc/rc\n"
-        f'host.hostname="{hostname}"\n'
-        f'osrelease="{osrelease}"\n' + ATTRIBUTES + f"pot.stack={stack}\n"
-        f"network_type={network}\n"
-        f"vnet={'true' if 'bridge' in network else 'false'}\n"
-    )
-    if network != "inherit":
-        text += f"ip={ip}\n"
-    if network == "private-bridge":
-        text += f"bridge={bridge}\n"
-    if depend:
-        text += f"pot.depend={depend}\n"
-    return text
