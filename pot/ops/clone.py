@@ -132,7 +132,8 @@ def _check_snapshot(s: Settings, o: CloneOptions) -> None:
 
 def clone(s: Settings, o: CloneOptions, *, authorize: Authorize = allowed) -> Cloned:
     """Check the options, ``authorize`` (the CLI's root check), make the clone (module doc)."""
-    with lock.global_lock(s.lock_file):
+    # the reference pot's lock: it is not destroyed, renamed or reverted under the clone
+    with lock.global_lock(s.lock_file), common.locked(s, o.potbase):
         p = plan(s, o)
         try:
             ip = netparams.address(s, p.network_type, p.ips, p.bridge, p.stack)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
-from pot import jail, model, potconf, zfs
+from pot import jail, lock, model, potconf, zfs
 from pot.errors import ConfigError, PotError, PotNotFound, worded
 from pot.model import PotType
 from pot.potconf import PotConf
@@ -101,6 +102,12 @@ def usable_hostname(pot: str, host: str, max_length: int) -> str:
         return pot[:max_length]
     qualified = f"{pot}.{host}"
     return pot if len(qualified) > max_length else qualified
+
+
+def locked(s: Settings, pot: str) -> AbstractContextManager[None]:
+    """The pot's command lock: held by every command that changes the pot or reads its
+    datasets for long, so that e.g. a destroy waits for an export of the same pot."""
+    return lock.pot_lock(model.pot_locks_dir(s), pot)
 
 
 def report(logger: logging.Logger, exc: PotError) -> None:

@@ -188,6 +188,14 @@ def destroy_pot(
     dataset. Raises PotNotFound, PotRunning, PotError (dependent pots, level-0 multi
     pot) or DestroyFailed; nothing is destroyed when a check fails.
     """
+    # an export, snapshot or start of the pot finishes first: nothing is touched meanwhile
+    with common.locked(s, pot):
+        return _destroy_pot(s, pot, recursive=recursive, force=force, stop=stop)
+
+
+def _destroy_pot(
+    s: Settings, pot: str, *, recursive: bool, force: bool, stop: Stopper | None
+) -> Destroyed:
     if not common.is_pot(s, pot):
         return _destroy_broken_pot(s, pot, force=force, stop=stop)
     confs = _confs(s)
@@ -198,7 +206,8 @@ def destroy_pot(
     for dependent in dependents:
         log.debug("Destroying recursively pot %s based on %s", dependent, pot)
         try:
-            _destroy_pot_datasets(s, dependent, force=force, stop=stop)
+            with common.locked(s, dependent):
+                _destroy_pot_datasets(s, dependent, force=force, stop=stop)
         except DestroyFailed as exc:
             raise exc.extended(f"{pot} destruction failed") from exc
         _remove_status(s, dependent)

@@ -95,10 +95,23 @@ def start(s: Settings, pot: str, *, snapshot: str = "none", authorize: Authorize
     """
     if not pot:
         raise PotError("A pot name is mandatory", usage=True)
+    # the pot's lock is held until the jail runs, not while its command does: a stop
+    # (or a destroy) must be able to end a non-persistent pot
+    with common.locked(s, pot):
+        launched = _start(s, pot, snapshot, authorize)
+    if launched is not None:
+        _wait(s, pot, *launched)
+
+
+# the main command, whether the pot is persistent, the interfaces to remove at the end
+Launched = tuple[proc.Background, bool, Sequence[str]]
+
+
+def _start(s: Settings, pot: str, snapshot: str, authorize: Authorize) -> Launched | None:
     common.check_pot(s, pot)
     if jail.is_running(pot):
         log.debug("pot %s is already running", pot)
-        return
+        return None
     conf = common.read_conf(s, pot)
     _check_startable(s, pot, conf)
     authorize()
@@ -122,7 +135,7 @@ def start(s: Settings, pot: str, *, snapshot: str = "none", authorize: Authorize
     except PotError:
         _cleanup(s, pot, ())
         raise
-    _run(s, pot)
+    return _run(s, pot)
 
 
 def _check_startable(s: Settings, pot: str, conf: PotConf) -> None:
@@ -241,7 +254,7 @@ def tinirc_text(
     return "".join(f"{line}\n" for line in lines)
 
 
-def _run(s: Settings, pot: str) -> None:
+def _run(s: Settings, pot: str) -> Launched:
     """Network, environment, command file, jail, main command, status; then wait."""
     conf = common.read_conf(s, pot)
     try:
@@ -265,7 +278,7 @@ def _run(s: Settings, pot: str) -> None:
         log.info("pot %s is already started (???)", pot)
     elif changed == Transition.REFUSED:
         log.error("pot %s is not in a state where it can be started", pot)
-    _wait(s, pot, main, persistent, setup.interfaces)
+    return main, persistent, setup.interfaces
 
 
 def _launch(s: Settings, pot: str, conf: PotConf, setup: net.NetworkSetup) -> proc.Background:
@@ -377,6 +390,11 @@ def stop(
     """
     if not pot:
         raise PotError("A pot name is mandatory", usage=True)
+    with common.locked(s, pot):
+        _stop(s, pot, interfaces, from_start, authorize)
+
+
+def _stop(s: Settings, pot: str, interfaces: str, from_start: bool, authorize: Authorize) -> None:
     if not common.is_pot(s, pot):
         log.error("The pot %s is not a valid pot", pot)
         return
@@ -388,7 +406,7 @@ def stop(
         log.debug("pot %s is already stopping, but we are cleaning up from start-cleanup", pot)
     if changed.result == Transition.REFUSED:
         raise PotError(f"pot {pot} is not in a state where it can be stopped")
-    _stop_jail(s, pot, interfaces or changed.interfaces)
+    _stop_jail(s, pot, interfaces or changed.interfaces, changed.interfaces)
     _remove_resolv_conf(s, pot)
     mounts.umount_pot(s, pot)
     done = status.change(s, pot, "stopped").result
@@ -398,13 +416,20 @@ def stop(
         raise PotError(f"pot {pot} is not in a state where it can marked as stopped")
 
 
-def _stop_jail(s: Settings, pot: str, interfaces: str) -> None:
+def _stop_jail(s: Settings, pot: str, interfaces: str, recorded: str) -> None:
+    """Remove the jail, then its network, rctl rules, shared memory; ``recorded`` are the
+    interfaces of the status file, put back if the jail survives."""
     conf = common.read_conf(s, pot)
     if jail.is_running(pot):
         run_hook(s, pot, "prestop")
         log.debug("Stop the pot %s", pot)
         exec_stop = conf.get_string("pot.attr.exec_stop") or ""
-        jail.remove(pot, exec_stop, conf.get("pot.attr.stop_timeout") or "")
+        code = jail.remove(pot, exec_stop, conf.get("pot.attr.stop_timeout") or "")
+        if code != 0 and jail.is_running(pot):
+            # upstream ignores jail -r's status and marks a running pot stopped; we stop
+            # here, before the network and mounts under the running jail are taken away
+            status.put_back(s, pot, "started", recorded)
+            raise PotError(f"pot {pot} is still running: jail -r failed (exit status {code})")
     try:
         net.teardown(s, pot, conf, interfaces.split(":") if interfaces else [])
     except net.TeardownError as exc:
