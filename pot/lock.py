@@ -135,6 +135,11 @@ def pot_lock(folder: Path, pot: str, *, timeout: float | None = None) -> Iterato
                 os.environ.pop(HELD_ENV, None)
 
 
+def held_here(folder: Path, pot: str) -> bool:
+    """Whether this process (or a pot process above it) holds the command lock of ``pot``."""
+    return str(folder / pot) in os.environ.get(HELD_ENV, "").split("\n")
+
+
 def _file_name(name: str) -> bool:
     return name not in ("", ".", "..") and "/" not in name and len(os.fsencode(name)) <= 255
 

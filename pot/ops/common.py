@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -13,6 +14,8 @@ from pot.model import PotType
 from pot.potconf import PotConf
 from pot.settings import Settings
 
+log = logging.getLogger(__name__)
+
 # the root check a command's op runs once its own checks passed (the CLI passes
 # require_root; library callers and nested commands pass allowed)
 Authorize = Callable[[], None]
@@ -22,19 +25,42 @@ def allowed() -> None:
     """The default ``authorize``: the caller is authorised already."""
 
 
+# Marks on a pot's dataset while it is not complete (upstream sets no such property). A
+# create or clone makes the dataset with INCOMPLETE=<command> and clears it as its last
+# step; a rename sets RENAMING=<old>/<new> before it changes anything and clears it at
+# the end. Both are made and cleared under the pot's lock, so a mark found by someone
+# holding that lock was left by a process that died (SIGKILL, power loss).
+INCOMPLETE = ":pot.incomplete"
+RENAMING = ":pot.renaming"
+MARKS = (INCOMPLETE, RENAMING)
+
+
 def pot_problem(s: Settings, pot: str) -> str | None:
     """Upstream's PotCheck: None for a valid pot, else the reason (without prefix)."""
     folder = model.pot_dir(s, pot)
     if not pot or not folder.is_dir():
         return f"Pot {pot} not found"
-    if not zfs.exists(model.pot_dataset(s, pot)):
+    marks = zfs.user_props(model.pot_dataset(s, pot), MARKS)
+    if marks is None:
         return f"zfs dataset {pot} not found"
+    unfinished = _unfinished(s, pot, marks)
+    if unfinished:
+        return unfinished
     conf = model.pot_conf_path(s, pot)
     if not (folder / "m").is_dir() or not _readable(conf):
         return f"Some component of the pot {pot} is missing"
     multi = read_conf(s, pot).get("pot.type") != "single"
     if multi and not _readable(model.fscomp_conf_path(s, pot)):
         return f"Some component of the pot {pot} is missing"
+    return None
+
+
+def _unfinished(s: Settings, pot: str, marks: dict[str, str]) -> str | None:
+    # the maker's own steps (flavours, their nested pot commands) hold the lock
+    if marks[INCOMPLETE] and not lock.held_here(model.pot_locks_dir(s), pot):
+        return f"The pot {pot} is incomplete (an interrupted {marks[INCOMPLETE]})"
+    if marks[RENAMING]:
+        return f"The pot {pot} is half renamed (an interrupted rename {marks[RENAMING]})"
     return None
 
 
@@ -108,6 +134,33 @@ def locked(s: Settings, pot: str) -> AbstractContextManager[None]:
     """The pot's command lock: held by every command that changes the pot or reads its
     datasets for long, so that e.g. a destroy waits for an export of the same pot."""
     return lock.pot_lock(model.pot_locks_dir(s), pot)
+
+
+def remove_incomplete(s: Settings, pot: str) -> None:
+    """Remove what a killed create or clone of ``pot`` left (the caller holds its lock).
+
+    A half renamed pot is never removed: its rename is run again.
+    """
+    dataset = model.pot_dataset(s, pot)
+    marks = zfs.user_props(dataset, MARKS)
+    if marks is None:
+        return
+    if marks[RENAMING]:
+        old, _, new = marks[RENAMING].partition("/")
+        raise PotError(f"pot {pot} is half renamed: run pot rename -p {old} -n {new} again")
+    if not marks[INCOMPLETE]:
+        return
+    log.info("Removing %s, left incomplete by an interrupted %s", pot, marks[INCOMPLETE])
+    zfs.destroy(dataset, recursive=True, force=True)
+    folder = model.pot_dir(s, pot)
+    if folder.is_dir() and not folder.is_symlink():
+        shutil.rmtree(folder)
+
+
+def is_incomplete(s: Settings, pot: str) -> bool:
+    """Whether ``pot`` is the leftover of a killed create or clone."""
+    marks = zfs.user_props(model.pot_dataset(s, pot), MARKS)
+    return marks is not None and bool(marks[INCOMPLETE])
 
 
 def report(logger: logging.Logger, exc: PotError) -> None:

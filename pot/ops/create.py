@@ -301,11 +301,14 @@ def create(
     with lock.global_lock(s.lock_file):
         p = plan(s, o)
         authorize()
-        ip = netparams.address(s, p.network_type, p.ips, p.bridge, p.stack)
-        _check_dns_pot(s, p.dns)
-        _announce(p, ip)
-        with undo_on_failure(keep=p.keep) as undo:
-            _make(s, p, ip, undo, progress)
+        with common.locked(s, p.pot):
+            # before the address: a killed create's pot.conf may hold one
+            common.remove_incomplete(s, p.pot)
+            ip = netparams.address(s, p.network_type, p.ips, p.bridge, p.stack)
+            _check_dns_pot(s, p.dns)
+            _announce(p, ip)
+            with undo_on_failure(keep=p.keep) as undo:
+                _make(s, p, ip, undo, progress)
     return Created(p.pot, model.pot_dataset(s, p.pot), ip)
 
 
@@ -341,7 +344,7 @@ def _make(
     s: Settings, p: CreatePlan, ip: str, undo: Undo, progress: release.Progress | None
 ) -> None:
     undo.new_folder(model.pot_dir(s, p.pot))
-    new_dataset(undo, model.pot_dataset(s, p.pot))
+    made = new_dataset(undo, model.pot_dataset(s, p.pot), mark="create")
     if p.pot_type == PotType.SINGLE:
         _zfs_single(s, p, undo)
     else:
@@ -353,18 +356,30 @@ def _make(
         comment_cron_jobs(model.pot_root(s, p.pot) / "etc" / "crontab")
     for flv in p.flavours:
         flavour.apply(s, p.pot, flv, cwd=p.cwd)
+    if made:
+        complete(model.pot_dataset(s, p.pot))
 
 
 # ------------------------------------------------------------------ datasets
 
 
-def new_dataset(undo: Undo, name: str) -> None:
-    """Create the dataset unless it exists (info line, as upstream); journal it if made."""
+def new_dataset(undo: Undo, name: str, *, mark: str = "") -> bool:
+    """Create the dataset unless it exists (info line, as upstream); journal it if made.
+
+    ``mark`` (the command) is set as the dataset's incomplete mark in the same ``zfs
+    create``, so a kill at any later moment leaves a pot recognisably unfinished.
+    """
     if zfs.exists(name):
         log.info("%s exists already", name)
-        return
+        return False
     undo.dataset(name)
-    _zfs_create(name)
+    _zfs_create(name, {common.INCOMPLETE: mark} if mark else {})
+    return True
+
+
+def complete(name: str) -> None:
+    """The last step of a create or clone: the pot's dataset is no longer incomplete."""
+    zfs.inherit(name, common.INCOMPLETE)
 
 
 def create_dataset(undo: Undo, name: str) -> None:
@@ -374,9 +389,9 @@ def create_dataset(undo: Undo, name: str) -> None:
     _zfs_create(name)
 
 
-def _zfs_create(name: str) -> None:
+def _zfs_create(name: str, props: dict[str, str] | None = None) -> None:
     try:
-        zfs.create(name)
+        zfs.create(name, props=props or {})
     except CommandFailed as exc:
         raise PotError(str(exc), f"create: failed to create {name} dataset") from exc
 

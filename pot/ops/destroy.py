@@ -197,6 +197,8 @@ def _destroy_pot(
     s: Settings, pot: str, *, recursive: bool, force: bool, stop: Stopper | None
 ) -> Destroyed:
     if not common.is_pot(s, pot):
+        # the leftover of a killed create or clone (we hold its lock): no -F needed
+        force = force or common.is_incomplete(s, pot)
         return _destroy_broken_pot(s, pot, force=force, stop=stop)
     confs = _confs(s)
     dependents = _dependents(pot, confs[pot], confs, recursive=recursive)

@@ -7,7 +7,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pot import flavours, jail, model, potconf, zfs
-from pot.errors import ConfigError
+from pot.errors import CommandFailed, ConfigError
+from pot.ops import common
 from pot.potconf import FsCompEntry, PotConf
 from pot.settings import Settings
 
@@ -76,12 +77,30 @@ def pots(s: Settings, *, verbose: bool) -> list[PotSummary]:
 
     The snapshots of all pots come from one ``zfs list`` of the jails tree.
     """
-    names = pot_names(s)
+    names = _complete(s, pot_names(s))
     if not verbose:
         return [_summary(s, name) for name in names]
     jails = model.jails_dataset(s)
     snapshots = zfs.snapshot_tree(jails) if names else []
     return [_verbose_summary(s, name, _of_pot(snapshots, f"{jails}/{name}")) for name in names]
+
+
+def _complete(s: Settings, names: list[str]) -> list[str]:
+    """The names without the pots a killed create, clone or rename left unfinished."""
+    if not names:
+        return names
+    jails = model.jails_dataset(s)
+    try:
+        tree = zfs.list_tree(jails, user_props=common.MARKS)
+    except CommandFailed as exc:
+        log.debug("%s", exc)
+        return names
+    unfinished = {
+        name.rsplit("/", 1)[-1]
+        for name, ds in tree.items()
+        if name.count("/") == jails.count("/") + 1 and any(ds.props.values())
+    }
+    return [name for name in names if name not in unfinished]
 
 
 def _of_pot(snapshots: list[str], dataset: str) -> tuple[str, ...]:
