@@ -123,7 +123,10 @@ def pot_lock(folder: Path, pot: str, *, timeout: float | None = None) -> Iterato
     if str(path) in held.split("\n"):
         yield
         return
-    _lock_folder(folder)
+    if not _lock_folder(folder):
+        # only root can change pots: the command's own root check refuses this user
+        yield
+        return
     with transient(path, timeout=timeout):
         os.environ[HELD_ENV] = f"{held}\n{path}" if held else str(path)
         try:
@@ -144,15 +147,19 @@ def _file_name(name: str) -> bool:
     return name not in ("", ".", "..") and "/" not in name and len(os.fsencode(name)) <= 255
 
 
-def _lock_folder(folder: Path) -> None:
-    """Make the lock folder; refuse one that is a link or belongs to someone else."""
+def _lock_folder(folder: Path) -> bool:
+    """Make the lock folder; False when this user may not; refuse a link or a folder of
+    another user than root or this one (POT_TMP may be a world-writable /tmp)."""
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         st = os.lstat(folder)
+    except PermissionError:
+        return False
     except OSError as exc:
         raise PotError(f"cannot make the lock folder {folder}: {exc.strerror}") from exc
-    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid():
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid not in (0, os.geteuid()):
         raise PotError(f"{folder} is not a folder of this user: refusing to lock there")
+    return os.access(folder, os.W_OK | os.X_OK)
 
 
 def is_locked(folder: Path, pot: str) -> bool:

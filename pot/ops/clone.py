@@ -24,6 +24,7 @@ from pot.ops import common, flavour, mounts, netparams
 from pot.ops.common import Authorize, allowed, usable_hostname
 from pot.ops.create import (
     CUSTOM_DNS,
+    check_name_length,
     complete,
     last_snapshot,
     new_dataset,
@@ -87,6 +88,7 @@ def plan(s: Settings, o: CloneOptions) -> ClonePlan:
     """Upstream's checks in its order; errors + help where upstream prints it."""
     if not o.pot:
         raise UsageError("pot name is missing (option -p)")
+    check_name_length(s, o.pot)
     if not o.potbase:
         raise UsageError("reference pot name is missing (option -P)")
     if not common.is_pot(s, o.potbase):

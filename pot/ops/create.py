@@ -117,6 +117,33 @@ def check_pot_name(name: str) -> None:
         raise InvalidName(_BAD_NAME.format(name))
 
 
+# ZFS's limit for a full dataset or snapshot name (ZFS_MAX_DATASET_NAME_LEN less the NUL)
+ZFS_NAME_MAX = 255
+# the longest name pot makes below a pot's dataset: a multi pot's usr.local, snapshotted
+# (snapshot names are epoch seconds)
+_LONGEST_SUFFIX = "/usr.local@" + "9" * 10
+# the longest file pot names after a pot in POT_TMP
+_LONGEST_TMP_FILE = "pot_status_{}"
+_TOO_LONG = (
+    "{} is not a valid name for a pot (too long: at most {} bytes here, ZFS names are limited)"
+)
+
+
+def name_limit(s: Settings) -> int:
+    """The longest pot name (in bytes) whose datasets and snapshots ZFS accepts."""
+    prefix = len(os.fsencode(f"{model.jails_dataset(s)}/"))
+    zfs_room = ZFS_NAME_MAX - prefix - len(_LONGEST_SUFFIX)
+    file_room = 255 - len(_LONGEST_TMP_FILE.format(""))
+    return max(0, min(zfs_room, file_room))
+
+
+def check_name_length(s: Settings, name: str) -> None:
+    """A name ZFS would refuse later (a snapshot, an export) is refused before any change."""
+    limit = name_limit(s)
+    if len(os.fsencode(name)) > limit:
+        raise InvalidName(_TOO_LONG.format(name, limit))
+
+
 def check_type(value: str) -> None:
     if value not in (t.value for t in PotType):
         raise UsageError(f"Type {value} not supported")
@@ -154,6 +181,7 @@ def _readable_file(path: Path) -> bool:
 
 def plan(s: Settings, o: CreateOptions) -> CreatePlan:
     """Check the options together, in upstream's order; raise its errors (most + help)."""
+    check_name_length(s, o.pot)
     if o.pot_type == PotType.SINGLE.value:
         level, base = _single_checks(s, o)
     else:
