@@ -29,6 +29,8 @@ RECURSIVE_ENV = "_POT_RECURSIVE"
 # the per-pot lock files held by this process or a pot process above it (newline separated),
 # so that a nested pot command (a flavour's, start's clean-up stop) does not wait for itself
 HELD_ENV = "_POT_HELD_LOCKS"
+# the pots this process or a pot process above it is making (newline separated datasets)
+MAKING_ENV = "_POT_MAKING"
 
 
 @contextlib.contextmanager
@@ -138,9 +140,24 @@ def pot_lock(folder: Path, pot: str, *, timeout: float | None = None) -> Iterato
                 os.environ.pop(HELD_ENV, None)
 
 
-def held_here(folder: Path, pot: str) -> bool:
-    """Whether this process (or a pot process above it) holds the command lock of ``pot``."""
-    return str(folder / pot) in os.environ.get(HELD_ENV, "").split("\n")
+@contextlib.contextmanager
+def making(key: str) -> Iterator[None]:
+    """Mark ``key`` (a pot's dataset) as being made by this process and the pot processes
+    it starts (a flavour's commands), which may use it before it is complete."""
+    before = os.environ.get(MAKING_ENV, "")
+    os.environ[MAKING_ENV] = f"{before}\n{key}" if before else key
+    try:
+        yield
+    finally:
+        if before:
+            os.environ[MAKING_ENV] = before
+        else:
+            os.environ.pop(MAKING_ENV, None)
+
+
+def is_making(key: str) -> bool:
+    """Whether this process or a pot process above it is making ``key``."""
+    return key in os.environ.get(MAKING_ENV, "").split("\n")
 
 
 def _file_name(name: str) -> bool:

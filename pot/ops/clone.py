@@ -151,7 +151,7 @@ def _clone_locked(s: Settings, p: ClonePlan, authorize: Authorize) -> str:
         raise PotError(*exc.lines, usage=True) from exc
     authorize()
     common.remove_incomplete(s, p.pot)
-    with undo_on_failure(keep=p.keep) as undo:
+    with undo_on_failure(keep=p.keep) as undo, lock.making(model.pot_dataset(s, p.pot)):
         _make(s, p, ip, undo)
     return ip
 

@@ -56,8 +56,8 @@ def pot_problem(s: Settings, pot: str) -> str | None:
 
 
 def _unfinished(s: Settings, pot: str, marks: dict[str, str]) -> str | None:
-    # the maker's own steps (flavours, their nested pot commands) hold the lock
-    if marks[INCOMPLETE] and not lock.held_here(model.pot_locks_dir(s), pot):
+    # the maker's own steps (flavours, their nested pot commands) use the pot already
+    if marks[INCOMPLETE] and not lock.is_making(model.pot_dataset(s, pot)):
         return f"The pot {pot} is incomplete (an interrupted {marks[INCOMPLETE]})"
     if marks[RENAMING]:
         return f"The pot {pot} is half renamed (an interrupted rename {marks[RENAMING]})"
@@ -142,7 +142,7 @@ def remove_incomplete(s: Settings, pot: str) -> None:
     A half renamed pot is never removed: its rename is run again.
     """
     dataset = model.pot_dataset(s, pot)
-    marks = zfs.user_props(dataset, MARKS)
+    marks = zfs.user_props(dataset, MARKS) if zfs.exists(dataset) else None
     if marks is None:
         return
     if marks[RENAMING]:

@@ -335,7 +335,7 @@ def create(
             ip = netparams.address(s, p.network_type, p.ips, p.bridge, p.stack)
             _check_dns_pot(s, p.dns)
             _announce(p, ip)
-            with undo_on_failure(keep=p.keep) as undo:
+            with undo_on_failure(keep=p.keep) as undo, lock.making(model.pot_dataset(s, p.pot)):
                 _make(s, p, ip, undo, progress)
     return Created(p.pot, model.pot_dataset(s, p.pot), ip)
 

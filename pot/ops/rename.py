@@ -101,11 +101,21 @@ def _both_locked(s: Settings, old: str, new: str) -> Iterator[None]:
 
 def _check(s: Settings, old: str, new: str) -> None:
     common.check_pot(s, old, f"{old} is not a valid pot")
-    target = model.pot_dataset(s, new)
-    if common.is_pot(s, new) or zfs.exists(target) or os.path.lexists(model.pot_dir(s, new)):
+    if common.is_pot(s, new) or zfs.exists(model.pot_dataset(s, new)) or _taken(s, new):
         raise AlreadyExists(f"pot {new} exists already")
     if jail.is_running(old):
         raise PotRunning(f"pot {old} is still running")
+
+
+def _taken(s: Settings, new: str) -> bool:
+    """Something but an empty folder (a mountpoint zfs left) has the new pot's path."""
+    folder = model.pot_dir(s, new)
+    if not os.path.lexists(folder):
+        return False
+    try:
+        return folder.is_symlink() or any(folder.iterdir())
+    except OSError:
+        return True
 
 
 def _interrupted(s: Settings, old: str, new: str) -> bool:
@@ -124,6 +134,8 @@ def _forward(
     """Every step, each harmless when done twice (a resumed rename runs them all again)."""
     here = old if zfs.exists(model.pot_dataset(s, old)) else new
     _mark(s, here, f"{old}/{new}", undo)
+    # a killed rename may have unmounted it: its conf/ is needed first
+    _mount_if_unmounted(model.pot_dataset(s, here))
     multi = common.pot_type(common.read_conf(s, here)) is model.PotType.MULTI
     _rename_conf(s, here, old, new, hostname, undo)
     _rename_syslog(files, old, new, undo)
@@ -244,6 +256,10 @@ def _rename_datasets(s: Settings, old: str, new: str, *, multi: bool, undo: Undo
             log.debug("Preparing %s", source)
             _unmount(source, present[source].mounted, undo)
         log.debug("Renaming %s in %s", source, target)
+        # newest first: the folder zfs made for the new name goes after the rename back
+        undo.step(
+            f"remove {model.pot_dir(s, new)}", lambda: _remove_empty_folder(model.pot_dir(s, new))
+        )
         zfs.rename(source, target)
         undo.step(f"rename {target} back", lambda: zfs.rename(target, source))
         _remove_empty_folder(model.pot_dir(s, old))
