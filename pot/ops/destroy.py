@@ -160,7 +160,15 @@ def _destroy_pot_datasets(s: Settings, pot: str, *, force: bool, stop: Stopper |
         if not force:
             raise PotRunning(f"pot {pot} is running")
         _stopper(stop, pot)(s, pot)
-    _destroy_dataset(dataset, folder)
+    # marked first: if pot dies half way, what is left is no pot and the next destroy
+    # removes it without -F
+    zfs.set_prop(dataset, common.INCOMPLETE, "destroy")
+    try:
+        _destroy_dataset(dataset, folder)
+    except DestroyFailed:
+        if zfs.exists(dataset):
+            zfs.inherit(dataset, common.INCOMPLETE)  # still whole: still a pot
+        raise
     for template in SYSLOG_FILES:
         with contextlib.suppress(OSError):
             Path(template.format(pot=pot)).unlink(missing_ok=True)

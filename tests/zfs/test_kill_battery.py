@@ -131,6 +131,9 @@ def test_revert_killed_half_way_then_run_again(env: PotCli, tmp_path: Path) -> N
 
 def test_destroy_killed_then_run_again(env: PotCli, tmp_path: Path) -> None:
     killer.kill_at(_wrap(tmp_path, "destroy *"), "destroy", "-p", "web")
+    _unfinished_is_no_pot(env, "web")
+    # as if zfs had destroyed part of the tree when it was killed
+    env.zfs("destroy", "-r", f"{env.zfs_root}/jails/web/m")
     assert env.run("destroy", "-p", "web")[0] == 0
     assert env.tree("jails") == ["jails"]
     assert os.listdir(env.fs_root / "jails") == []
