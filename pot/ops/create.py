@@ -125,7 +125,7 @@ _LONGEST_SUFFIX = "/usr.local@" + "9" * 10
 # the longest file pot names after a pot in POT_TMP
 _LONGEST_TMP_FILE = "pot_status_{}"
 _TOO_LONG = (
-    "{} is not a valid name for a pot (too long: at most {} bytes here, ZFS names are limited)"
+    "{} is not a valid name for a pot (too long: at most {} bytes here, as ZFS limits names)"
 )
 
 
