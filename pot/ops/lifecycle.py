@@ -255,7 +255,7 @@ def tinirc_text(
 
 
 def _run(s: Settings, pot: str) -> Launched:
-    """Network, environment, command file, jail, main command, status; then wait."""
+    """Network, environment, command file, jail, main command, status; what to wait for."""
     conf = common.read_conf(s, pot)
     try:
         setup = net.setup(s, pot, conf)
@@ -399,6 +399,7 @@ def _stop(s: Settings, pot: str, interfaces: str, from_start: bool, authorize: A
         log.error("The pot %s is not a valid pot", pot)
         return
     authorize()
+    before = status.read(s, pot).status
     changed = status.change(s, pot, "stopping")
     if changed.result == Transition.ALREADY:
         if not from_start:
@@ -406,7 +407,7 @@ def _stop(s: Settings, pot: str, interfaces: str, from_start: bool, authorize: A
         log.debug("pot %s is already stopping, but we are cleaning up from start-cleanup", pot)
     if changed.result == Transition.REFUSED:
         raise PotError(f"pot {pot} is not in a state where it can be stopped")
-    _stop_jail(s, pot, interfaces or changed.interfaces, changed.interfaces)
+    _stop_jail(s, pot, interfaces or changed.interfaces, (before, changed.interfaces))
     _remove_resolv_conf(s, pot)
     mounts.umount_pot(s, pot)
     done = status.change(s, pot, "stopped").result
@@ -416,9 +417,9 @@ def _stop(s: Settings, pot: str, interfaces: str, from_start: bool, authorize: A
         raise PotError(f"pot {pot} is not in a state where it can marked as stopped")
 
 
-def _stop_jail(s: Settings, pot: str, interfaces: str, recorded: str) -> None:
-    """Remove the jail, then its network, rctl rules, shared memory; ``recorded`` are the
-    interfaces of the status file, put back if the jail survives."""
+def _stop_jail(s: Settings, pot: str, interfaces: str, recorded: tuple[str, str]) -> None:
+    """Remove the jail, then its network, rctl rules, shared memory; ``recorded`` is the
+    status (and its interfaces) before ``stopping``, put back if the jail survives."""
     conf = common.read_conf(s, pot)
     if jail.is_running(pot):
         run_hook(s, pot, "prestop")
@@ -428,7 +429,7 @@ def _stop_jail(s: Settings, pot: str, interfaces: str, recorded: str) -> None:
         if code != 0 and jail.is_running(pot):
             # upstream ignores jail -r's status and marks a running pot stopped; we stop
             # here, before the network and mounts under the running jail are taken away
-            status.put_back(s, pot, "started", recorded)
+            status.put_back(s, pot, *recorded)
             raise PotError(f"pot {pot} is still running: jail -r failed (exit status {code})")
     try:
         net.teardown(s, pot, conf, interfaces.split(":") if interfaces else [])
