@@ -43,7 +43,7 @@ def _unfinished_is_no_pot(env: PotCli, pot: str) -> None:
     """``ls`` leaves it out; info and start refuse it."""
     assert pot not in env.run("ls", "-q")[1].splitlines()
     code, out, _ = env.run("info", "-p", pot)
-    assert code == 1 and f"The pot {pot} is incomplete" in out, out
+    assert code == 1 and out.startswith(f"###>  NO {pot} is not a pot\n"), out
     code, out, _ = env.run("start", pot)
     assert code == 1 and f"The pot {pot} is incomplete" in out, out
 
