@@ -177,21 +177,3 @@ def _lock_folder(folder: Path) -> bool:
     if not stat.S_ISDIR(st.st_mode) or st.st_uid not in (0, os.geteuid()):
         raise PotError(f"{folder} is not a folder of this user: refusing to lock there")
     return os.access(folder, os.W_OK | os.X_OK)
-
-
-def is_locked(folder: Path, pot: str) -> bool:
-    """Whether a live process holds the command lock of ``pot`` (probe, never waits)."""
-    if not _file_name(pot):
-        return False
-    path = folder / pot
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC)
-    except OSError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)  # a probe's lock (if it got one) goes with the descriptor
-    return False

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from pot.errors import LockTimeout, PotError
-from pot.lock import HELD_ENV, RECURSIVE_ENV, flocked, global_lock, is_locked, pot_lock, transient
+from pot.lock import HELD_ENV, RECURSIVE_ENV, flocked, global_lock, pot_lock, transient
 
 
 def _hold(path: str, ready: Any, release: Any) -> None:
@@ -72,18 +72,15 @@ def test_pot_lock_waits_for_the_holder_and_survives_the_unlink(tmp_path: Path) -
     p.start()
     try:
         assert ready.wait(10)
-        assert is_locked(folder, "web")
         with pytest.raises(LockTimeout), pot_lock(folder, "web", timeout=0.2):
             pass
         release.set()
         # the holder unlinks the file it locked; we must lock the file that is there now
         with pot_lock(folder, "web", timeout=10):
             assert (folder / "web").exists()
-            assert not is_locked(tmp_path / "elsewhere", "web")
     finally:
         release.set()
         p.join()
-    assert not is_locked(folder, "web")
     assert list(folder.iterdir()) == []
 
 
