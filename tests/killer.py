@@ -40,11 +40,13 @@ def blocking(folder: Path, tool: str, pattern: str, *, hold: bool = False) -> Bl
     wait = (
         f"while [ ! -e {shlex.quote(str(go))} ]; do sleep 0.1; done" if hold else "exec sleep 3600"
     )
+    # blanks are part of the pattern, not separators of case's words
+    glob = pattern.replace(" ", "\\ ")
     script = folder / tool
     script.write_text(
         "#!/bin/sh\n"
         f'case "$*" in\n'
-        f"  {pattern}) : > {shlex.quote(str(flag))}; {wait};;\n"
+        f"  {glob}) : > {shlex.quote(str(flag))}; {wait};;\n"
         "esac\n"
         f'exec {shlex.quote(real)} "$@"\n'
     )

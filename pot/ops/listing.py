@@ -77,7 +77,7 @@ def pots(s: Settings, *, verbose: bool) -> list[PotSummary]:
 
     The snapshots of all pots come from one ``zfs list`` of the jails tree.
     """
-    names = _complete(s, pot_names(s))
+    names = finished_pot_names(s)
     if not verbose:
         return [_summary(s, name) for name in names]
     jails = model.jails_dataset(s)
@@ -85,8 +85,10 @@ def pots(s: Settings, *, verbose: bool) -> list[PotSummary]:
     return [_verbose_summary(s, name, _of_pot(snapshots, f"{jails}/{name}")) for name in names]
 
 
-def _complete(s: Settings, names: list[str]) -> list[str]:
-    """The names without the pots a killed create, clone or rename left unfinished."""
+def finished_pot_names(s: Settings) -> list[str]:
+    """What ``ls`` lists: the pots but those a killed create, clone or rename left
+    unfinished (upstream lists every folder)."""
+    names = pot_names(s)
     if not names:
         return names
     jails = model.jails_dataset(s)
