@@ -44,7 +44,8 @@ def _wrap(tmp_path: Path, pattern: str, tool: str = "zfs") -> killer.Block:
 def _destroy_busy(dataset: str) -> None:
     """``zfs destroy -r -f``, again while zfs-fuse still says the dataset is busy."""
     for _ in range(10):
-        r = subprocess.run(["zfs", "destroy", "-r", "-f", dataset], capture_output=True, text=True)
+        argv = ["zfs", "destroy", "-r", "-f", dataset]
+        r = subprocess.run(argv, check=False, capture_output=True, text=True)
         if r.returncode == 0:
             return
         time.sleep(1)
