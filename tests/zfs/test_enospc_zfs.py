@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import os
 import random
+import subprocess
+import time
 from pathlib import Path
 
 import potcli
 import pytest
 from potcli import PotCli
+from potfactory import init_layout, single_pot
 from standins.harness import Standins, busybox_root
 
 pytestmark = pytest.mark.zfs
@@ -63,12 +66,45 @@ def test_import_into_a_full_jails_dataset(env: PotCli, tmp_path: Path) -> None:
     assert env.run("ls", "-q") == (0, "web\n", "")
 
 
-def test_copy_in_to_a_full_pot(env: PotCli, tmp_path: Path) -> None:
+@pytest.fixture
+def pot_root(pot_env: object, standins: Standins) -> Path:
+    """A pot with a busybox root (the stand-ins' own umount keeps track of mounts)."""
+    zfs_root: str = pot_env.zfs_root  # type: ignore[attr-defined]
+    fs_root: Path = pot_env.fs_root  # type: ignore[attr-defined]
+    init_layout(zfs_root, fs_root, pot_env.cache)  # type: ignore[attr-defined]
+    m = single_pot(zfs_root, fs_root, "web") / "m"
+    busybox_root(m)
+    return m
+
+
+def test_copy_in_to_a_full_pot(
+    pot_env: object, pot_root: Path, standins: Standins, tmp_path: Path
+) -> None:
     source = tmp_path / "big-source.bin"
     source.write_bytes(random.Random(9).randbytes(SIZE))
-    used = int(env.zfs("get", "-Hp", "-o", "value", "used", f"{env.zfs_root}/jails/web/m"))
-    env.zfs("set", f"quota={used + 1024 * 1024}", f"{env.zfs_root}/jails/web/m")
-    code, out, _ = env.run("copy-in", "-p", "web", "-s", str(source), "-d", "/big-copy.bin")
+    dataset = f"{pot_env.zfs_root}/jails/web/m"  # type: ignore[attr-defined]
+    _quota_above_used(dataset, 1024 * 1024)
+    code, out, _ = standins.run_pot(
+        "copy-in", "-p", "web", "-s", str(source), "-d", "/big-copy.bin"
+    )
     assert code == 1
     _one_error_line(out)
-    assert os.path.isdir(env.fs_root / "jails" / "web" / "m")
+    assert standins.mounts() == []
+
+
+def _quota_above_used(dataset: str, room: int) -> None:
+    """quota = used + room; zfs-fuse counts new files late, so again until it accepts."""
+    os.sync()
+    for _ in range(20):
+        used = int(_zfs("get", "-Hp", "-o", "value", "used", dataset))
+        argv = ["zfs", "set", f"quota={used + room}", dataset]
+        if subprocess.run(argv, check=False, capture_output=True).returncode == 0:
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"cannot set a quota on {dataset}")
+
+
+def _zfs(*args: str) -> str:
+    r = subprocess.run(["zfs", *args], check=False, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    return r.stdout

@@ -67,6 +67,6 @@ def test_lock_files_do_not_pile_up(env: PotCli) -> None:
         assert env.run("set-status", "-p", "web", "-s", "doa")[0] in (0, 1, 2)
         assert env.run("stop", "-p", "web")[0] in (0, 1)
     assert env.run("rename", "-p", "web", "-n", "www")[0] == 0
-    assert [p.name for p in env.tmp.iterdir() if p.name.startswith("pot-lock")] == []
+    assert [p.name for p in env.tmp.iterdir() if p.name.startswith("pot-lock-")] == []
     locks = env.tmp / "pot-locks"
     assert not locks.exists() or list(locks.iterdir()) == []
