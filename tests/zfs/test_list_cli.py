@@ -95,9 +95,14 @@ def test_pots_verbose(layout: PotEnv, tools: FakeBin) -> None:
     code, out, err = pot("ls", "-v")
     shown = "".join(line + "\n" for line in out.split("\n")[:-1] if not line.startswith("=====>"))
     assert (code, shown, err) == (0, app + web, "")
-    # the snapshots of every pot come from one zfs call
+    # the marks of unfinished pots come from one zfs call, the snapshots of every pot
+    # from another
     debug = [line for line in out.splitlines() if line.startswith("=====>  CMD > zfs")]
-    assert debug == [f"=====>  CMD > zfs list -H -o name -t snapshot -r {root}/jails"]
+    assert debug == [
+        "=====>  CMD > zfs list -H -o name,mountpoint,mounted,origin,:pot.incomplete,"
+        f":pot.renaming -r -t filesystem {root}/jails",
+        f"=====>  CMD > zfs list -H -o name -t snapshot -r {root}/jails",
+    ]
     assert tools.calls() == [["jls", "-j", "app"], ["jls", "-j", "web"]]
 
 
