@@ -399,7 +399,6 @@ def _stop(s: Settings, pot: str, interfaces: str, from_start: bool, authorize: A
         log.error("The pot %s is not a valid pot", pot)
         return
     authorize()
-    before = status.read(s, pot).status
     changed = status.change(s, pot, "stopping")
     if changed.result == Transition.ALREADY:
         if not from_start:
@@ -407,6 +406,8 @@ def _stop(s: Settings, pot: str, interfaces: str, from_start: bool, authorize: A
         log.debug("pot %s is already stopping, but we are cleaning up from start-cleanup", pot)
     if changed.result == Transition.REFUSED:
         raise PotError(f"pot {pot} is not in a state where it can be stopped")
+    # the status a surviving jail gets back: start's clean-up comes from doa
+    before = "doa" if from_start else "started"
     _stop_jail(s, pot, interfaces or changed.interfaces, (before, changed.interfaces))
     _remove_resolv_conf(s, pot)
     mounts.umount_pot(s, pot)
