@@ -68,6 +68,11 @@ def status_lock_file(s: Settings, pot: str) -> Path:
     return s.tmp / f"pot-lock-{pot}"
 
 
+def pot_locks_dir(s: Settings) -> Path:
+    """Where the per-pot command locks live (one transient file per locked pot)."""
+    return s.tmp / "pot-locks"
+
+
 def image_name(pot: str, tag: str) -> str:
     """``NAME_TAG.xz`` as export writes it."""
     return f"{pot}_{tag}.xz"

@@ -14,3 +14,9 @@ def get(name: str) -> str:
 def set_value(name: str, value: str) -> None:
     """``sysrc -q name=value``."""
     proc.run(["sysrc", "-q", f"{name}={value}"])
+
+
+def service(name: str, verb: str) -> None:
+    """``service name verb``, output passed through; its status is ignored (as upstream's
+    rename ignores syslogd's reload)."""
+    proc.call(["service", name, verb])

@@ -160,6 +160,22 @@ def get(name: str, prop: str) -> str:
     return _value(_read(_zfs("get", "-H", "-o", "value", prop, name)).rstrip("\n"))
 
 
+def user_props(name: str, props: Sequence[str]) -> dict[str, str] | None:
+    """The values of some user properties of a dataset ("" when unset); None when it does
+    not exist. One call, so it can replace :func:`exists` where the marks matter."""
+    argv = _zfs("get", "-H", "-o", "property,value", ",".join(props), name)
+    result = proc.run(argv, check=False)
+    if _does_not_exist(result):
+        return None
+    if not result.ok:
+        raise CommandFailed(argv, result.returncode, result.stderr)
+    values = {prop: "" for prop in props}
+    for row in _rows(result.stdout):
+        if len(row) == 2 and row[0] in values:
+            values[row[0]] = _value(row[1])
+    return values
+
+
 def property_names(name: str) -> frozenset[str]:
     """Every property zfs shows for name: what this zfs and pool support (``encryption``)."""
     return frozenset(_names(_read(_zfs("get", "-H", "-o", "property", "all", name))))

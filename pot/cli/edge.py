@@ -169,12 +169,41 @@ def _guarded(argv: list[str]) -> int:
         code = _click_outcome(exc)
         if code is not None:
             return code
-        output.error(f"internal error: {type(exc).__name__}: {exc}")
+        if isinstance(exc, OSError):
+            # a full pool, a name too long, a missing permission: what failed, not a traceback
+            output.error(os_error_line(exc, name))
+        else:
+            output.error(f"internal error: {type(exc).__name__}: {exc}")
         if os.environ.get("POT_DEBUG"):
             import traceback
 
             traceback.print_exc()
         return 1
+
+
+# what a command was doing when the OS refused, for the error line
+_DOING = {
+    "clone": "cloning",
+    "copy-in": "copying into the pot",
+    "copy-out": "copying out of the pot",
+    "create": "creating",
+    "create-base": "creating the base",
+    "export": "exporting",
+    "import": "importing",
+    "prepare": "preparing",
+    "rename": "renaming",
+    "snapshot": "taking a snapshot",
+    "start": "starting",
+    "stop": "stopping",
+}
+
+
+def os_error_line(exc: OSError, command: str) -> str:
+    """``No space left on device while importing /path``: the reason, the step, the file."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    doing = _DOING.get(command, f"running pot {command}" if command else "starting pot")
+    where = f" {exc.filename}" if exc.filename is not None else ""
+    return f"{reason} while {doing}{where}"
 
 
 def _click_outcome(exc: Exception) -> int | None:

@@ -40,9 +40,11 @@ def _require_name(pot: str) -> None:
 
 
 def _edit(s: Settings, pot: str, edit: Callable[[potconf.PotConf], None]) -> None:
-    conf = common.read_conf(s, pot)
-    edit(conf)
-    common.write_conf(s, pot, conf)
+    """Read, edit and write pot.conf under the pot's lock (no edit of another is lost)."""
+    with common.locked(s, pot):
+        conf = common.read_conf(s, pot)
+        edit(conf)
+        common.write_conf(s, pot, conf)
 
 
 # --------------------------------------------------------------------------- set-cmd
@@ -167,13 +169,14 @@ def set_hooks(
     if not chosen:
         raise UsageError("No hooks provided - at least one hook as to be set")
     authorize()
-    for hook, path in chosen.items():
-        try:
-            import shutil
+    with common.locked(s, pot):
+        for hook, path in chosen.items():
+            try:
+                import shutil
 
-            shutil.copy(path, hook_path(s, pot, hook))
-        except OSError as exc:
-            raise PotError(f"cp: {path}: {exc.strerror}") from exc
+                shutil.copy(path, hook_path(s, pot, hook))
+            except OSError as exc:
+                raise PotError(f"cp: {path}: {exc.strerror}") from exc
 
 
 # --------------------------------------------------------------------------- add-dep
@@ -373,15 +376,16 @@ def set_attribute(
     common.check_pot(s, pot, f"{pot} is not a valid pot", usage=True)
     spec = potconf.writable_attribute(name)
     authorize()
-    conf = common.read_conf(s, pot)
-    if name == "no-tmpfs":
-        if conf.get("pot.type") != "single":
-            raise PotError("Attribute no-tmpfs is only usable with single type pot")
-        if jail.is_running(pot):
-            raise PotRunning(f"pot {pot} is still running")
-    stored = potconf.normalize(spec, value)
-    potconf.set_attr(conf, name, stored)
-    common.write_conf(s, pot, conf)
+
+    def edit(conf: potconf.PotConf) -> None:
+        if name == "no-tmpfs":
+            if conf.get("pot.type") != "single":
+                raise PotError("Attribute no-tmpfs is only usable with single type pot")
+            if jail.is_running(pot):
+                raise PotRunning(f"pot {pot} is still running")
+        potconf.set_attr(conf, name, potconf.normalize(spec, value))
+
+    _edit(s, pot, edit)
 
 
 @record

@@ -24,6 +24,8 @@ from pot.ops import common, flavour, mounts, network_options
 from pot.ops.common import Authorize, allowed, usable_hostname
 from pot.ops.create import (
     CUSTOM_DNS,
+    check_name_length,
+    complete,
     last_snapshot,
     new_dataset,
 )
@@ -86,6 +88,7 @@ def plan(s: Settings, o: CloneOptions) -> ClonePlan:
     """Upstream's checks in its order; errors + help where upstream prints it."""
     if not o.pot:
         raise UsageError("pot name is missing (option -p)")
+    check_name_length(s, o.pot)
     if not o.potbase:
         raise UsageError("reference pot name is missing (option -P)")
     if not common.is_pot(s, o.potbase):
@@ -132,22 +135,31 @@ def _check_snapshot(s: Settings, o: CloneOptions) -> None:
 
 def clone(s: Settings, o: CloneOptions, *, authorize: Authorize = allowed) -> Cloned:
     """Check the options, ``authorize`` (the CLI's root check), make the clone (module doc)."""
-    with lock.global_lock(s.lock_file):
+    # the reference pot's lock: it is not destroyed, renamed or reverted under the clone
+    with lock.global_lock(s.lock_file), common.locked(s, o.potbase):
         p = plan(s, o)
-        try:
-            ip = network_options.address(s, p.network_type, p.ips, p.bridge, p.stack)
-        except network_options.NetworkParamError as exc:
-            raise PotError(*exc.lines, usage=True) from exc
-        authorize()
-        with undo_on_failure(keep=p.keep) as undo:
-            _make(s, p, ip, undo)
+        with common.locked(s, p.pot):
+            ip = _clone_locked(s, p, authorize)
     return Cloned(p.pot, model.pot_dataset(s, p.pot), ip)
+
+
+def _clone_locked(s: Settings, p: ClonePlan, authorize: Authorize) -> str:
+    """The clone, under the new pot's lock; its address."""
+    try:
+        ip = network_options.address(s, p.network_type, p.ips, p.bridge, p.stack)
+    except network_options.NetworkParamError as exc:
+        raise PotError(*exc.lines, usage=True) from exc
+    authorize()
+    common.remove_incomplete(s, p.pot)
+    with undo_on_failure(keep=p.keep) as undo, lock.making(model.pot_dataset(s, p.pot)):
+        _make(s, p, ip, undo)
+    return ip
 
 
 def _make(s: Settings, p: ClonePlan, ip: str, undo: Undo) -> None:
     folder = model.pot_dir(s, p.pot)
     undo.new_folder(folder)
-    new_dataset(undo, model.pot_dataset(s, p.pot))
+    made = new_dataset(undo, model.pot_dataset(s, p.pot), mark="clone")
     conf_dir = folder / "conf"
     if not conf_dir.is_dir():
         log.debug("Create conf dir (%s)", conf_dir)
@@ -163,6 +175,8 @@ def _make(s: Settings, p: ClonePlan, ip: str, undo: Undo) -> None:
     _write_conf(s, p, ip)
     for flv in p.flavours:
         flavour.apply(s, p.pot, flv, cwd=p.cwd)
+    if made:
+        complete(model.pot_dataset(s, p.pot))
 
 
 # ------------------------------------------------------------------ datasets

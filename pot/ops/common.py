@@ -17,6 +17,7 @@ from pot.settings import Settings
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import logging
+    from contextlib import AbstractContextManager
 
 log = potlog.getLogger(__name__)
 
@@ -29,19 +30,44 @@ def allowed() -> None:
     """The default ``authorize``: the caller is authorised already."""
 
 
+# Marks on a pot's dataset while it is not complete (upstream sets no such property). A
+# create or clone makes the dataset with INCOMPLETE=<command> and clears it as its last
+# step; a rename sets RENAMING=<old>/<new> before it changes anything and clears it at
+# the end. Both are made and cleared under the pot's lock, so a mark found by someone
+# holding that lock was left by a process that died (SIGKILL, power loss).
+INCOMPLETE = ":pot.incomplete"
+RENAMING = ":pot.renaming"
+MARKS = (INCOMPLETE, RENAMING)
+
+
 def pot_problem(s: Settings, pot: str) -> str | None:
     """Upstream's PotCheck: None for a valid pot, else the reason (without prefix)."""
     folder = model.pot_dir(s, pot)
     if not pot or not folder.is_dir():
         return f"Pot {pot} not found"
-    if not zfs.exists(model.pot_dataset(s, pot)):
+    marks = zfs.user_props(model.pot_dataset(s, pot), MARKS)
+    if marks is None:
         return f"zfs dataset {pot} not found"
+    unfinished = _unfinished(s, pot, marks)
+    if unfinished:
+        return unfinished
     conf = model.pot_conf_path(s, pot)
     if not (folder / "m").is_dir() or not _readable(conf):
         return f"Some component of the pot {pot} is missing"
     multi = read_conf(s, pot).get("pot.type") != "single"
     if multi and not _readable(model.fscomp_conf_path(s, pot)):
         return f"Some component of the pot {pot} is missing"
+    return None
+
+
+def _unfinished(s: Settings, pot: str, marks: dict[str, str]) -> str | None:
+    from pot import lock
+
+    # the maker's own steps (flavours, their nested pot commands) use the pot already
+    if marks[INCOMPLETE] and not lock.is_making(model.pot_dataset(s, pot)):
+        return f"The pot {pot} is incomplete (an interrupted {marks[INCOMPLETE]})"
+    if marks[RENAMING]:
+        return f"The pot {pot} is half renamed (an interrupted rename {marks[RENAMING]})"
     return None
 
 
@@ -113,6 +139,43 @@ def usable_hostname(pot: str, host: str, max_length: int) -> str:
         return pot[:max_length]
     qualified = f"{pot}.{host}"
     return pot if len(qualified) > max_length else qualified
+
+
+def locked(s: Settings, pot: str) -> AbstractContextManager[None]:
+    """The pot's command lock: held by every command that changes the pot or reads its
+    datasets for long, so that e.g. a destroy waits for an export of the same pot."""
+    from pot import lock
+
+    return lock.pot_lock(model.pot_locks_dir(s), pot)
+
+
+def remove_incomplete(s: Settings, pot: str) -> None:
+    """Remove what a killed create or clone of ``pot`` left (the caller holds its lock).
+
+    A half renamed pot is never removed: its rename is run again.
+    """
+    dataset = model.pot_dataset(s, pot)
+    marks = zfs.user_props(dataset, MARKS) if zfs.exists(dataset) else None
+    if marks is None:
+        return
+    if marks[RENAMING]:
+        old, _, new = marks[RENAMING].partition("/")
+        raise PotError(f"pot {pot} is half renamed: run pot rename -p {old} -n {new} again")
+    if not marks[INCOMPLETE]:
+        return
+    log.info("Removing %s, left incomplete by an interrupted %s", pot, marks[INCOMPLETE])
+    zfs.destroy(dataset, recursive=True, force=True)
+    folder = model.pot_dir(s, pot)
+    if folder.is_dir() and not folder.is_symlink():
+        import shutil
+
+        shutil.rmtree(folder)
+
+
+def is_incomplete(s: Settings, pot: str) -> bool:
+    """Whether ``pot`` is the leftover of a killed create or clone."""
+    marks = zfs.user_props(model.pot_dataset(s, pot), MARKS)
+    return marks is not None and bool(marks[INCOMPLETE])
 
 
 def report(logger: logging.Logger | potlog.Logger, exc: PotError) -> None:

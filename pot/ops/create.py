@@ -117,6 +117,33 @@ def check_pot_name(name: str) -> None:
         raise InvalidName(_BAD_NAME.format(name))
 
 
+# ZFS's limit for a full dataset or snapshot name (ZFS_MAX_DATASET_NAME_LEN less the NUL)
+ZFS_NAME_MAX = 255
+# the longest name pot makes below a pot's dataset: a multi pot's usr.local, snapshotted
+# (snapshot names are epoch seconds)
+_LONGEST_SUFFIX = "/usr.local@" + "9" * 10
+# the longest file pot names after a pot in POT_TMP
+_LONGEST_TMP_FILE = "pot_status_{}"
+_TOO_LONG = (
+    "{} is not a valid name for a pot (too long: at most {} bytes here, as ZFS limits names)"
+)
+
+
+def name_limit(s: Settings) -> int:
+    """The longest pot name (in bytes) whose datasets and snapshots ZFS accepts."""
+    prefix = len(os.fsencode(f"{model.jails_dataset(s)}/"))
+    zfs_room = ZFS_NAME_MAX - prefix - len(_LONGEST_SUFFIX)
+    file_room = 255 - len(_LONGEST_TMP_FILE.format(""))
+    return max(0, min(zfs_room, file_room))
+
+
+def check_name_length(s: Settings, name: str) -> None:
+    """A name ZFS would refuse later (a snapshot, an export) is refused before any change."""
+    limit = name_limit(s)
+    if len(os.fsencode(name)) > limit:
+        raise InvalidName(_TOO_LONG.format(name, limit))
+
+
 def check_type(value: str) -> None:
     if value not in (t.value for t in PotType):
         raise UsageError(f"Type {value} not supported")
@@ -154,6 +181,7 @@ def _readable_file(path: Path) -> bool:
 
 def plan(s: Settings, o: CreateOptions) -> CreatePlan:
     """Check the options together, in upstream's order; raise its errors (most + help)."""
+    check_name_length(s, o.pot)
     if o.pot_type == PotType.SINGLE.value:
         level, base = _single_checks(s, o)
     else:
@@ -303,11 +331,14 @@ def create(
     with lock.global_lock(s.lock_file):
         p = plan(s, o)
         authorize()
-        ip = network_options.address(s, p.network_type, p.ips, p.bridge, p.stack)
-        _check_dns_pot(s, p.dns)
-        _announce(p, ip)
-        with undo_on_failure(keep=p.keep) as undo:
-            _make(s, p, ip, undo, progress)
+        with common.locked(s, p.pot):
+            # before the address: a killed create's pot.conf may hold one
+            common.remove_incomplete(s, p.pot)
+            ip = network_options.address(s, p.network_type, p.ips, p.bridge, p.stack)
+            _check_dns_pot(s, p.dns)
+            _announce(p, ip)
+            with undo_on_failure(keep=p.keep) as undo, lock.making(model.pot_dataset(s, p.pot)):
+                _make(s, p, ip, undo, progress)
     return Created(p.pot, model.pot_dataset(s, p.pot), ip)
 
 
@@ -343,7 +374,7 @@ def _make(
     s: Settings, p: CreatePlan, ip: str, undo: Undo, progress: release.Progress | None
 ) -> None:
     undo.new_folder(model.pot_dir(s, p.pot))
-    new_dataset(undo, model.pot_dataset(s, p.pot))
+    made = new_dataset(undo, model.pot_dataset(s, p.pot), mark="create")
     if p.pot_type == PotType.SINGLE:
         _zfs_single(s, p, undo)
     else:
@@ -355,18 +386,30 @@ def _make(
         comment_cron_jobs(model.pot_root(s, p.pot) / "etc" / "crontab")
     for flv in p.flavours:
         flavour.apply(s, p.pot, flv, cwd=p.cwd)
+    if made:
+        complete(model.pot_dataset(s, p.pot))
 
 
 # ------------------------------------------------------------------ datasets
 
 
-def new_dataset(undo: Undo, name: str) -> None:
-    """Create the dataset unless it exists (info line, as upstream); journal it if made."""
+def new_dataset(undo: Undo, name: str, *, mark: str = "") -> bool:
+    """Create the dataset unless it exists (info line, as upstream); journal it if made.
+
+    ``mark`` (the command) is set as the dataset's incomplete mark in the same ``zfs
+    create``, so a kill at any later moment leaves a pot recognisably unfinished.
+    """
     if zfs.exists(name):
         log.info("%s exists already", name)
-        return
+        return False
     undo.dataset(name)
-    _zfs_create(name)
+    _zfs_create(name, {common.INCOMPLETE: mark} if mark else {})
+    return True
+
+
+def complete(name: str) -> None:
+    """The last step of a create or clone: the pot's dataset is no longer incomplete."""
+    zfs.inherit(name, common.INCOMPLETE)
 
 
 def create_dataset(undo: Undo, name: str) -> None:
@@ -376,9 +419,9 @@ def create_dataset(undo: Undo, name: str) -> None:
     _zfs_create(name)
 
 
-def _zfs_create(name: str) -> None:
+def _zfs_create(name: str, props: dict[str, str] | None = None) -> None:
     try:
-        zfs.create(name)
+        zfs.create(name, props=props or {})
     except CommandFailed as exc:
         raise PotError(str(exc), f"create: failed to create {name} dataset") from exc
 

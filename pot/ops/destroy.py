@@ -143,7 +143,15 @@ def _destroy_pot_datasets(s: Settings, pot: str, *, force: bool, stop: Stopper |
         if not force:
             raise PotRunning(f"pot {pot} is running")
         _stopper(stop)(s, pot)
-    _destroy_dataset(dataset, folder)
+    # marked first: if pot dies half way, what is left is no pot and the next destroy
+    # removes it without -F
+    zfs.set_prop(dataset, common.INCOMPLETE, "destroy")
+    try:
+        _destroy_dataset(dataset, folder)
+    except DestroyFailed:
+        if zfs.exists(dataset):
+            zfs.inherit(dataset, common.INCOMPLETE)  # still whole: still a pot
+        raise
     for template in SYSLOG_FILES:
         with contextlib.suppress(OSError):
             Path(template.format(pot=pot)).unlink(missing_ok=True)
@@ -171,7 +179,17 @@ def destroy_pot(
     dataset. Raises PotNotFound, PotRunning, PotError (dependent pots, level-0 multi
     pot) or DestroyFailed; nothing is destroyed when a check fails.
     """
+    # an export, snapshot or start of the pot finishes first: nothing is touched meanwhile
+    with common.locked(s, pot):
+        return _destroy_pot(s, pot, recursive=recursive, force=force, stop=stop)
+
+
+def _destroy_pot(
+    s: Settings, pot: str, *, recursive: bool, force: bool, stop: Stopper | None
+) -> Destroyed:
     if not common.is_pot(s, pot):
+        # the leftover of a killed create or clone (we hold its lock): no -F needed
+        force = force or common.is_incomplete(s, pot)
         return _destroy_broken_pot(s, pot, force=force, stop=stop)
     confs = _confs(s)
     dependents = _dependents(pot, confs[pot], confs, recursive=recursive)
@@ -181,7 +199,8 @@ def destroy_pot(
     for dependent in dependents:
         log.debug("Destroying recursively pot %s based on %s", dependent, pot)
         try:
-            _destroy_pot_datasets(s, dependent, force=force, stop=stop)
+            with common.locked(s, dependent):
+                _destroy_pot_datasets(s, dependent, force=force, stop=stop)
         except DestroyFailed as exc:
             raise exc.extended(f"{pot} destruction failed") from exc
         _remove_status(s, dependent)

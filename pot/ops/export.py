@@ -7,7 +7,8 @@ reads the send stream, compresses it on every core, writes the .xz and hashes it
 files are written under temporary names and renamed only once all of them are complete,
 and both stages are checked (upstream misses a failing ``zfs send`` and reports a
 failed hash or signature but exits 0). Any failure, Ctrl-C or SIGTERM leaves no image
-file behind; a SIGKILL can leave hidden ``.P_T.xz.*.part`` files, never a final name.
+file behind; a SIGKILL can leave hidden ``.P_T.xz.*.part`` files, never a final name,
+and the next export of the pot removes them (under the pot's lock, so they are stale).
 
 Only after the image is complete are ``:pot.tag`` and ``:pot.snap`` set on ``jails/P``,
 as upstream does, so the stream carries the values of the previous export; import
@@ -18,6 +19,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,6 +95,12 @@ def export(
 
     Raises PotError with upstream's messages; nothing is left behind on failure.
     """
+    # under the pot's lock: a destroy, rename or revert of the pot waits for the export
+    with common.locked(s, o.pot):
+        return _export(s, o, authorize, bar)
+
+
+def _export(s: Settings, o: ExportOptions, authorize: Authorize, bar: Bar) -> Exported:
     _check(s, o)
     snap = _snapshot(s, o, authorize)
     authorize()
@@ -104,10 +113,31 @@ def export(
         _check_tag(dataset, tag, snap)
     meta = _meta_line(s, dataset)
     log.info("exporting %s @ %s to %s/%s", o.pot, snap, o.directory, model.image_name(o.pot, tag))
+    remove_stale_parts(Path(o.directory), model.image_name(o.pot, tag))
     paths = _write(s, o, snap, tag, meta, bar)
     zfs.set_prop(dataset, TAG_PROP, tag)
     zfs.set_prop(dataset, SNAP_PROP, snap)
     return Exported(o.pot, snap, tag, meta, paths)
+
+
+def remove_stale_parts(directory: Path, image: str) -> None:
+    """The hidden ``.<image>[.meta|.skein|.skein.sig].<hex>.part`` files of a killed export.
+
+    Only an export of the same pot writes them, and we hold that pot's lock: any such
+    file is left over from an export that died without removing it.
+    """
+    pattern = re.compile(
+        re.escape(f".{image}") + r"(\.meta|\.skein|\.skein\.sig)?\.[0-9a-f]{8}\.part"
+    )
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return  # the image's own writing reports a missing or unreadable folder
+    for name in names:
+        if pattern.fullmatch(name):
+            log.debug("removing %s, left by an interrupted export", name)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(directory / name)
 
 
 def _check(s: Settings, o: ExportOptions) -> None:

@@ -97,7 +97,7 @@ def copy_in(s: Settings, pot: str, req: CopyIn, *, authorize: Authorize = allowe
     A directory is copied with its name: into an existing destination directory as
     ``<dest>/<name>``, else as ``<dest>``.
     """
-    with lock.global_lock(s.lock_file):
+    with lock.global_lock(s.lock_file), common.locked(s, pot):
         _check_copy_in(s, pot, req)
         authorize()
         _check_source(req.source)
@@ -333,6 +333,12 @@ def _check_directory(s: Settings, pot: str, directory: str) -> str:
 
 
 def mount_in(s: Settings, pot: str, req: MountIn, *, authorize: Authorize = allowed) -> None:
+    """:func:`_mount_in` under the pot's lock."""
+    with common.locked(s, pot):
+        _mount_in(s, pot, req, authorize=authorize)
+
+
+def _mount_in(s: Settings, pot: str, req: MountIn, *, authorize: Authorize) -> None:
     """Add a mount to fscomp.conf (a directory in the relative form, a dataset or fscomp in
     the legacy absolute form, as upstream) and, if the pot runs, mount it now.
     """
@@ -450,6 +456,12 @@ def _add_dataset(s: Settings, pot: str, dataset: str, real: str, option: str | N
 
 
 def mount_out(s: Settings, pot: str, mountpoint: str, *, authorize: Authorize = allowed) -> None:
+    """:func:`_mount_out` under the pot's lock."""
+    with common.locked(s, pot):
+        _mount_out(s, pot, mountpoint, authorize=authorize)
+
+
+def _mount_out(s: Settings, pot: str, mountpoint: str, *, authorize: Authorize) -> None:
     """Remove the mount at ``mountpoint`` from fscomp.conf (either form) and, if the pot
     runs, unmount it.
     """

@@ -47,6 +47,7 @@ from pot.images import digest, signify
 from pot.net import addresses
 from pot.ops import common
 from pot.ops.common import Authorize, allowed
+from pot.ops.create import check_name_length
 from pot.ops.export import SNAP_PROP, TAG_PROP, Bar, no_bar
 from pot.ops.undo import Undo, undo_on_failure
 from pot.settings import Settings
@@ -119,6 +120,7 @@ def import_image(
     """
     # upstream takes the lock first; argument errors need not wait for it
     name = _check_names(o.pot, o.tag)
+    check_name_length(s, name)
     with lock.global_lock(s.lock_file):
         _check_absent(s, name)
         key = _public_key(s, o.pubkey)

@@ -104,10 +104,23 @@ def start(
     """
     if not pot:
         raise PotError("A pot name is mandatory", usage=True)
+    # the pot's lock is held until the jail runs, not while its command does: a stop
+    # (or a destroy) must be able to end a non-persistent pot
+    with common.locked(s, pot):
+        launched = _start(s, pot, snapshot, authorize)
+    if launched is not None:
+        _wait(s, pot, *launched, say)
+
+
+# the main command, whether the pot is persistent, the interfaces to remove at the end
+Launched = tuple[proc.Background, bool, Sequence[str]]
+
+
+def _start(s: Settings, pot: str, snapshot: str, authorize: Authorize) -> Launched | None:
     common.check_pot(s, pot)
     if jail.is_running(pot):
         log.debug("pot %s is already running", pot)
-        return
+        return None
     conf = common.read_conf(s, pot)
     _check_startable(s, pot, conf)
     authorize()
@@ -131,7 +144,7 @@ def start(
     except PotError:
         _cleanup(s, pot, ())
         raise
-    _run(s, pot, say)
+    return _run(s, pot)
 
 
 def _check_startable(s: Settings, pot: str, conf: PotConf) -> None:
@@ -250,8 +263,8 @@ def tinirc_text(
     return "".join(f"{line}\n" for line in lines)
 
 
-def _run(s: Settings, pot: str, say: Say) -> None:
-    """Network, environment, command file, jail, main command, status; then wait."""
+def _run(s: Settings, pot: str) -> Launched:
+    """Network, environment, command file, jail, main command, status; what to wait for."""
     conf = common.read_conf(s, pot)
     try:
         setup = net.setup(s, pot, conf)
@@ -274,7 +287,7 @@ def _run(s: Settings, pot: str, say: Say) -> None:
         log.info("pot %s is already started (???)", pot)
     elif changed == Transition.REFUSED:
         log.error("pot %s is not in a state where it can be started", pot)
-    _wait(s, pot, main, persistent, setup.interfaces, say)
+    return main, persistent, setup.interfaces
 
 
 def _launch(s: Settings, pot: str, conf: PotConf, setup: net.NetworkSetup) -> proc.Background:
@@ -393,6 +406,11 @@ def stop(
     """
     if not pot:
         raise PotError("A pot name is mandatory", usage=True)
+    with common.locked(s, pot):
+        _stop(s, pot, interfaces, from_start, authorize)
+
+
+def _stop(s: Settings, pot: str, interfaces: str, from_start: bool, authorize: Authorize) -> None:
     if not common.is_pot(s, pot):
         log.error("The pot %s is not a valid pot", pot)
         return
@@ -404,7 +422,9 @@ def stop(
         log.debug("pot %s is already stopping, but we are cleaning up from start-cleanup", pot)
     if changed.result == Transition.REFUSED:
         raise PotError(f"pot {pot} is not in a state where it can be stopped")
-    _stop_jail(s, pot, interfaces or changed.interfaces)
+    # the status a surviving jail gets back: start's clean-up comes from doa
+    before = "doa" if from_start else "started"
+    _stop_jail(s, pot, interfaces or changed.interfaces, (before, changed.interfaces))
     _remove_resolv_conf(s, pot)
     mounts.umount_pot(s, pot)
     done = status.change(s, pot, "stopped").result
@@ -414,13 +434,20 @@ def stop(
         raise PotError(f"pot {pot} is not in a state where it can marked as stopped")
 
 
-def _stop_jail(s: Settings, pot: str, interfaces: str) -> None:
+def _stop_jail(s: Settings, pot: str, interfaces: str, recorded: tuple[str, str]) -> None:
+    """Remove the jail, then its network, rctl rules, shared memory; ``recorded`` is the
+    status (and its interfaces) before ``stopping``, put back if the jail survives."""
     conf = common.read_conf(s, pot)
     if jail.is_running(pot):
         run_hook(s, pot, "prestop")
         log.debug("Stop the pot %s", pot)
         exec_stop = conf.get_string("pot.attr.exec_stop") or ""
-        jail.remove(pot, exec_stop, conf.get("pot.attr.stop_timeout") or "")
+        code = jail.remove(pot, exec_stop, conf.get("pot.attr.stop_timeout") or "")
+        if code != 0 and jail.is_running(pot):
+            # upstream ignores jail -r's status and marks a running pot stopped; we stop
+            # here, before the network and mounts under the running jail are taken away
+            status.put_back(s, pot, *recorded)
+            raise PotError(f"pot {pot} is still running: jail -r failed (exit status {code})")
     try:
         net.teardown(s, pot, conf, interfaces.split(":") if interfaces else [])
     except net.TeardownError as exc:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from pot import flavours, jail, model, potconf, zfs
 from pot import log as logging
-from pot.errors import ConfigError
+from pot.errors import CommandFailed, ConfigError
+from pot.ops import common
 from pot.potconf import FsCompEntry, PotConf
 from pot.record import record, replace
 from pot.settings import Settings
@@ -80,7 +81,7 @@ def pots(s: Settings, *, verbose: bool) -> list[PotSummary]:
     Which pots run comes from one ``jls``, the snapshots of all pots from one ``zfs
     list`` of the jails tree.
     """
-    names = pot_names(s)
+    names = finished_pot_names(s)
     running = frozenset(jail.running_names()) if names else frozenset()
     if not verbose:
         return [_summary(s, name, running) for name in names]
@@ -89,6 +90,26 @@ def pots(s: Settings, *, verbose: bool) -> list[PotSummary]:
     return [
         _verbose_summary(s, name, _of_pot(snapshots, f"{jails}/{name}"), running) for name in names
     ]
+
+
+def finished_pot_names(s: Settings) -> list[str]:
+    """What ``ls`` lists: the pots but those a killed create, clone or rename left
+    unfinished (upstream lists every folder)."""
+    names = pot_names(s)
+    if not names:
+        return names
+    jails = model.jails_dataset(s)
+    try:
+        tree = zfs.list_tree(jails, user_props=common.MARKS)
+    except CommandFailed as exc:
+        trace.debug("%s", exc)
+        return names
+    unfinished = {
+        name.rsplit("/", 1)[-1]
+        for name, ds in tree.items()
+        if name.count("/") == jails.count("/") + 1 and any(ds.props.values())
+    }
+    return [name for name in names if name not in unfinished]
 
 
 def _of_pot(snapshots: list[str], dataset: str) -> tuple[str, ...]:

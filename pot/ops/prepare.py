@@ -148,6 +148,8 @@ def prepare(
     check of the nested commands. Raises PotError with upstream's messages
     (NestedUsageError when import or clone refused its options)."""
     image, new = check(o)
+    create.check_name_length(s, image)
+    create.check_name_length(s, new)
     with lock.global_lock(s.lock_file):
         if common.is_pot(s, new):
             raise UsageError(f"A pot with name {new} already exists")

@@ -8,6 +8,7 @@ names is their age. ``authorize`` is called where upstream checks for root.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -111,6 +112,16 @@ def take(
     Raises PotNotFound/UsageError/PotRunning, or PotError with zfs's reason when zfs
     refuses (a second snapshot in the same second, which upstream ignores).
     """
+    with _locked(s, t):
+        return _take(s, t, replace=replace, authorize=authorize, now=now)
+
+
+def _locked(s: Settings, t: Target) -> contextlib.AbstractContextManager[None]:
+    """A pot's command lock (an export or destroy of it waits); fscomps have none."""
+    return common.locked(s, t.name) if t.kind is Kind.POT else contextlib.nullcontext()
+
+
+def _take(s: Settings, t: Target, *, replace: bool, authorize: Authorize, now: Clock) -> Snapshot:
     if t.kind is Kind.POT:
         _check_stopped_pot(s, t.name, "Snapshot")
     else:
@@ -145,6 +156,11 @@ def revert(s: Settings, t: Target, *, authorize: Authorize = allowed) -> list[Sn
     Datasets are handled deepest first; one without snapshots is reported (info) and
     skipped. Returns the snapshots rolled back to.
     """
+    with _locked(s, t):
+        return _revert(s, t, authorize)
+
+
+def _revert(s: Settings, t: Target, authorize: Authorize) -> list[Snapshot]:
     if t.kind is Kind.POT:
         _check_stopped_pot(s, t.name, "Revert")
     else:
@@ -183,6 +199,11 @@ def purge(
 
     As upstream, a pot needs neither root nor to be stopped; an fscomp needs root.
     """
+    with _locked(s, t):
+        return _purge(s, t, everything=everything, authorize=authorize)
+
+
+def _purge(s: Settings, t: Target, *, everything: bool, authorize: Authorize) -> list[Snapshot]:
     if t.kind is Kind.POT:
         common.check_pot(s, t.name, f"{t.name} is not a pot!", usage=True)
     else:

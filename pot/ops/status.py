@@ -78,7 +78,7 @@ def read(s: Settings, pot: str) -> Status:
 
 def change(s: Settings, pot: str, new: str, interfaces: str = "") -> Changed:
     """Upstream's ``lockf pot-lock-<p> pot set-status -p <p> -s <new> [-i <interfaces>]``."""
-    with lock.flocked(model.status_lock_file(s, pot)):
+    with lock.transient(model.status_lock_file(s, pot)):
         return _change(s, pot, new, interfaces)
 
 
@@ -112,8 +112,14 @@ def _write(s: Settings, pot: str, value: str) -> None:
     potconf.atomic_write(path, "".join(f"{line}\n" for line in lines))
 
 
+def put_back(s: Settings, pot: str, previous: str, interfaces: str) -> None:
+    """Write ``previous`` again after a transition whose work failed (stop's ``jail -r``)."""
+    with lock.transient(model.status_lock_file(s, pot)):
+        _write(s, pot, f"{previous},{interfaces}")
+
+
 def remove(s: Settings, pot: str) -> None:
-    with lock.flocked(model.status_lock_file(s, pot)):
+    with lock.transient(model.status_lock_file(s, pot)):
         model.status_file(s, pot).unlink(missing_ok=True)
 
 

@@ -58,6 +58,10 @@ class Undo:
         """A file we edited: its old content is written back."""
         self.steps.append(_Step(f"restore {path}", lambda: _write(path, text)))
 
+    def step(self, what: str, action: Callable[[], None]) -> None:
+        """Any other change: ``action`` reverts it (``what`` names it in error lines)."""
+        self.steps.append(_Step(what, action))
+
     def run(self) -> list[str]:
         """Undo every step, newest first; the descriptions of the steps that failed."""
         failed: list[str] = []

@@ -240,3 +240,25 @@ def test_logging_is_handed_back_after_a_run(cli_etc: CliEtc) -> None:
     _invoke("version")
     logger = logging.getLogger("pot")
     assert (logger.handlers, logger.propagate) == ([], True)
+
+
+def test_an_os_error_names_what_failed(cli_etc: CliEtc, fake_command: FakeCommand) -> None:
+    @pot_command("promote")
+    def command() -> None:
+        raise OSError(28, "No space left on device", "/var/cache/pot/web_1.0.xz")
+
+    fake_command("promote", command)
+    result = CliRunner().invoke(cli, ["promote"])
+    assert (result.exit_code, result.stdout) == (
+        1,
+        "###>  No space left on device while running pot promote /var/cache/pot/web_1.0.xz\n",
+    )
+
+
+def test_os_error_lines_say_what_the_command_was_doing() -> None:
+    from pot.cli.edge import os_error_line
+
+    full = OSError(28, "No space left on device")
+    assert os_error_line(full, "import") == "No space left on device while importing"
+    long = OSError(36, "File name too long", "/x")
+    assert os_error_line(long, "copy-in") == "File name too long while copying into the pot /x"

@@ -56,6 +56,10 @@ class Host:
 def host(monkeypatch: pytest.MonkeyPatch) -> Host:
     h = Host()
     monkeypatch.setattr("pot.ops.common.zfs.exists", lambda name: name in h.datasets)
+    monkeypatch.setattr(
+        "pot.ops.common.zfs.user_props",
+        lambda name, props: dict.fromkeys(props, "") if name in h.datasets else None,
+    )
     monkeypatch.setattr("pot.jail.is_running", lambda name: name in h.running)
     return h
 

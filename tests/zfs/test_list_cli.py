@@ -100,11 +100,13 @@ def test_pots_verbose(layout: PotEnv, tools: Standins) -> None:
     assert pot("ls", "-v") == (0, app + web, "")
     # one jls for every pot
     assert tools.calls() == [["jls", "name"]]
-    # from -vv, our trace of the commands run, on stderr: the snapshots of every pot come
-    # from one zfs call
+    # from -vv, our trace of the commands run, on stderr: the marks of unfinished pots
+    # come from one zfs call, the snapshots of every pot from another
     code, out, err = pot("ls", "-vv")
     assert (code, out) == (0, app + web)
     assert err.splitlines() == [
+        "=====>  CMD > zfs list -H -o name,mountpoint,mounted,origin,:pot.incomplete,"
+        f":pot.renaming -r -t filesystem {root}/jails",
         "=====>  CMD > jls name",
         f"=====>  CMD > zfs list -H -o name -t snapshot -r {root}/jails",
     ]

@@ -40,7 +40,7 @@ def pot_block(pot: PotSummary, *, verbose: bool) -> str:
 
 def _pots(app: App, *, quiet: bool) -> None:
     if quiet:
-        for name in listing.pot_names(app.settings):
+        for name in listing.finished_pot_names(app.settings):
             echo(name)
         return
     verbose = app.verbosity > 1
