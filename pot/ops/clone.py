@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pot import lock, model, potconf, zfs
+from pot import lock, model, potconf, rootpath, zfs
 from pot.errors import CommandFailed, PotError, UsageError
 from pot.flavours import Flavour
 from pot.model import PotType
@@ -197,7 +197,8 @@ def _clone_single(s: Settings, p: ClonePlan, undo: Undo) -> None:
     snap = _snapshot_of(source, p, undo)
     target = model.pot_dataset(s, p.pot) + "/m"
     _clone(f"{source}@{snap}", target, model.pot_root(s, p.pot), undo)
-    shutil.copyfile(model.fscomp_conf_path(s, p.potbase), model.fscomp_conf_path(s, p.pot))
+    text = rootpath.read_bytes(model.fscomp_conf_path(s, p.potbase))
+    rootpath.write(model.fscomp_conf_path(s, p.pot), text, keep_mode=False)
 
 
 def _clone_multi(s: Settings, p: ClonePlan, undo: Undo) -> None:

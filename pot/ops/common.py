@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from pathlib import Path
 
-from pot import jail, model, potconf, zfs
+from pot import jail, model, potconf, rootpath, zfs
 from pot.errors import ConfigError, PotError, PotNotFound, worded
 from pot.model import PotType
 from pot.potconf import PotConf
@@ -29,20 +28,13 @@ def pot_problem(s: Settings, pot: str) -> str | None:
     if not zfs.exists(model.pot_dataset(s, pot)):
         return f"zfs dataset {pot} not found"
     conf = model.pot_conf_path(s, pot)
-    if not (folder / "m").is_dir() or not _readable(conf):
+    # a link at conf or conf/pot.conf is a broken pot (never followed: pot.rootpath)
+    if not (folder / "m").is_dir() or not rootpath.readable(conf):
         return f"Some component of the pot {pot} is missing"
     multi = read_conf(s, pot).get("pot.type") != "single"
-    if multi and not _readable(model.fscomp_conf_path(s, pot)):
+    if multi and not rootpath.readable(model.fscomp_conf_path(s, pot)):
         return f"Some component of the pot {pot} is missing"
     return None
-
-
-def _readable(path: Path) -> bool:
-    try:
-        with path.open("rb"):
-            return True
-    except OSError:
-        return False
 
 
 def is_pot(s: Settings, pot: str) -> bool:

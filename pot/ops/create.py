@@ -26,7 +26,7 @@ import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pot import lock, model, net, potconf, proc, release, zfs
+from pot import lock, model, net, potconf, proc, release, rootpath, zfs
 from pot.errors import AlreadyExists, CommandFailed, InvalidName, PotError, UsageError
 from pot.flavours import Flavour
 from pot.model import PotType
@@ -535,11 +535,11 @@ def _fix_legacy_usr_local(s: Settings, potbase: str, undo: Undo) -> None:
     """Make a level-1 pot's legacy ``…/m/usr/local zfs-remount`` line plain (upstream's fix)."""
     path = model.fscomp_conf_path(s, potbase)
     legacy = f"{s.fs_root}/jails/{potbase}/m/usr/local"
-    if not os.access(path, os.W_OK):
+    if not rootpath.is_file(path) or not os.access(path.host, os.W_OK):
         log.info("%s fscomp.conf has not fscomp.conf", potbase)
         return
-    log.info("%s fix (%s zfs-remount)", path, legacy)
-    old = path.read_bytes()
+    log.info("%s fix (%s zfs-remount)", path.host, legacy)
+    old = rootpath.read_bytes(path)
     text = old.decode("utf-8", "surrogateescape")
     lines = [line.replace(f"{legacy} zfs-remount", legacy, 1) for line in text.split("\n")]
     new = "\n".join(lines)

@@ -311,11 +311,11 @@ def _check_fscomp(s: Settings, fscomp: str) -> None:
 def _fscomp_text(s: Settings, pot: str) -> str:
     path = model.fscomp_conf_path(s, pot)
     try:
-        return path.read_bytes().decode("utf-8", "surrogateescape")
+        return rootpath.read_text(path)
     except FileNotFoundError:
         return ""
     except OSError as exc:
-        raise PotError(f"{path}: cannot be read: {exc.strerror}") from exc
+        raise PotError(f"{path.host}: cannot be read: {exc.strerror}") from exc
 
 
 def _check_directory(s: Settings, pot: str, directory: str) -> str:

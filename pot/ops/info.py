@@ -10,12 +10,12 @@ from __future__ import annotations
 import ipaddress
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
-from pot import jail, model, potconf, potnet, zfs
+from pot import jail, model, potconf, potnet, rootpath, zfs
 from pot.errors import ConfigError, PotError, UsageError, worded
 from pot.ops import common
 from pot.potconf import PotConf
+from pot.rootpath import PotFile
 from pot.settings import Settings
 
 LAST_RUN_STATS = ".last_run_stats"
@@ -132,7 +132,7 @@ def _datasets(s: Settings, pot: str, conf: PotConf) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def _fscomp_entries(path: Path) -> list[potconf.FsCompEntry]:
+def _fscomp_entries(path: PotFile) -> list[potconf.FsCompEntry]:
     try:
         return potconf.read_fscomp(path)
     except ConfigError:
@@ -258,10 +258,6 @@ def last_run_stats(s: Settings, pot: str) -> str:
         raise UsageError("A pot name is mandatory")
     common.check_pot(s, pot, f"{pot} is not a pot")
     try:
-        return (
-            (model.pot_dir(s, pot) / "conf" / LAST_RUN_STATS)
-            .read_bytes()
-            .decode("utf-8", "surrogateescape")
-        )
+        return rootpath.read_text(model.pot_file(s, pot, f"conf/{LAST_RUN_STATS}"))
     except OSError:
         return NO_STATS

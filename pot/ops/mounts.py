@@ -122,7 +122,7 @@ def umount_pot(s: Settings, pot: str) -> None:
     if conf.get("pot.attr.procfs") == "YES":
         _unmount(s, pot, "/proc")
     path = model.fscomp_conf_path(s, pot)
-    if not path.exists():
+    if rootpath.lstat(path) is None:
         return
     update_fscomp(s, pot)
     for entry in reversed(potconf.read_fscomp(path)):

@@ -13,10 +13,11 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 
-from pot import jail, model, potconf, zfs
+from pot import jail, model, potconf, rootpath, zfs
 from pot.errors import AlreadyExists, ConfigError, PotRunning, UsageError
 from pot.ops import common
 from pot.ops.common import Authorize, allowed
+from pot.rootpath import PotFile
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -73,10 +74,10 @@ def _rename_conf(s: Settings, old: str, new: str, hostname: str) -> None:
     common.write_conf(s, old, conf)
 
 
-def _replace_in_file(path: Path, old: str, new: str) -> None:
+def _replace_in_file(path: PotFile, old: str, new: str) -> None:
     """Replace text everywhere in a file (upstream's ``sed s%old%new%g``); no file, no edit."""
     try:
-        text = path.read_bytes().decode("utf-8", "surrogateescape")
+        text = rootpath.read_text(path)
     except OSError:
         return
     if old in text:
