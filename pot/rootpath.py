@@ -452,3 +452,18 @@ def new_file(f: PotFile, mode: int = FILE_MODE) -> Iterator[int]:
             yield out
             os.fsync(out)
             os.replace(tmp, name, src_dir_fd=fd, dst_dir_fd=fd)
+
+
+def copy(source: PotFile, target: PotFile) -> None:
+    """Copy the regular file ``source`` (of this or another pot) to ``target``, with its
+    permission bits (hooks stay executable) but never a set-id bit.
+    """
+    try:
+        with _directory(source, source.parts[:-1]) as fd:
+            new = _open_regular(source, fd)
+            with os.fdopen(new, "rb") as file:
+                mode = os.fstat(file.fileno()).st_mode & 0o777
+                data = file.read()
+    except OSError as exc:
+        raise PotError(f"{source.host}: cannot be read: {exc.strerror}") from exc
+    write(target, data, mode, keep_mode=False)

@@ -14,13 +14,12 @@ import ipaddress
 import logging
 import os
 import re
-import shutil
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from pathlib import Path
 
-from pot import jail, model, potconf, rctl
+from pot import jail, model, potconf, rctl, rootpath
 from pot.errors import (
     PotError,
     PotNotFound,
@@ -32,6 +31,7 @@ from pot.errors import (
 )
 from pot.ops import common
 from pot.ops.common import Authorize, allowed
+from pot.rootpath import PotFile
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -128,8 +128,8 @@ def set_hosts(
 HOOKS = ("prestart", "poststart", "prestop", "poststop")
 
 
-def hook_path(s: Settings, pot: str, hook: str) -> Path:
-    return model.pot_dir(s, pot) / "conf" / f"{hook}.sh"
+def hook_path(s: Settings, pot: str, hook: str) -> PotFile:
+    return model.pot_file(s, pot, f"conf/{hook}.sh")
 
 
 def _valid_hook(path: str) -> bool:
@@ -170,9 +170,11 @@ def set_hooks(
     authorize()
     for hook, path in chosen.items():
         try:
-            shutil.copy(path, hook_path(s, pot, hook))
+            mode = os.stat(path).st_mode & 0o777
         except OSError as exc:
             raise PotError(f"cp: {path}: {exc.strerror}") from exc
+        # cp keeps the mode: the hook stays executable (the umask does not matter)
+        rootpath.copy_from_host(Path(path), hook_path(s, pot, hook), mode)
 
 
 # --------------------------------------------------------------------------- add-dep

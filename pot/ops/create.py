@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import socket
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +33,7 @@ from pot.ops import common, flavour, netparams
 from pot.ops.common import Authorize, allowed, usable_hostname
 from pot.ops.undo import Undo, undo_on_failure
 from pot.potconf import FsCompEntry, NewPot
+from pot.rootpath import PotFile
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -350,7 +350,7 @@ def _make(
     if p.pot_type == PotType.SINGLE:
         if not p.potbase:
             _install_release(s, p.pot, p.base, progress)
-        comment_cron_jobs(model.pot_root(s, p.pot) / "etc" / "crontab")
+        comment_cron_jobs(model.pot_file(s, p.pot, "m/etc/crontab"))
     for flv in p.flavours:
         flavour.apply(s, p.pot, flv, cwd=p.cwd)
 
@@ -460,17 +460,18 @@ def _import_dataset(source: str, target: str, undo: Undo, verb: str) -> None:
 
 
 def _write_conf(s: Settings, p: CreatePlan, ip: str, undo: Undo) -> None:
-    conf_dir = model.pot_dir(s, p.pot) / "conf"
-    undo.new_folder(conf_dir)
-    conf_dir.mkdir(parents=True, exist_ok=True)
-    potconf.write_fscomp(conf_dir / "fscomp.conf", _fscomp_entries(s, p))
-    potconf.write(conf_dir / "pot.conf", potconf.created(_new_pot(s, p, ip)))
+    conf_dir = model.pot_file(s, p.pot, "conf")
+    undo.new_folder(conf_dir.host)
+    rootpath.makedirs(conf_dir, rootpath.DIR_MODE)
+    potconf.write_fscomp(conf_dir.child("fscomp.conf"), _fscomp_entries(s, p))
+    potconf.write(conf_dir.child("pot.conf"), potconf.created(_new_pot(s, p, ip)))
     if p.dns.startswith(CUSTOM_DNS):
-        shutil.copyfile(p.cwd / p.dns[len(CUSTOM_DNS) :], conf_dir / "resolv.conf")
+        source = p.cwd / p.dns[len(CUSTOM_DNS) :]
+        rootpath.copy_from_host(source, conf_dir.child("resolv.conf"))
     if p.level == 2 and _conf_var(s, p.potbase, "pot.level") == "1":
         _fix_legacy_usr_local(s, p.potbase, undo)
     if p.pot_type == PotType.MULTI and p.level != 0:
-        comment_cron_jobs(model.pot_dir(s, p.pot) / "custom" / "etc" / "crontab")
+        comment_cron_jobs(model.pot_file(s, p.pot, "custom/etc/crontab"))
 
 
 def _fscomp_entries(s: Settings, p: CreatePlan) -> list[FsCompEntry]:
@@ -548,18 +549,18 @@ def _fix_legacy_usr_local(s: Settings, potbase: str, undo: Undo) -> None:
         potconf.atomic_write(path, new)
 
 
-def comment_cron_jobs(crontab: Path) -> None:
+def comment_cron_jobs(crontab: PotFile) -> None:
     """Comment out the jobs that make no sense in a jail (save-entropy, adjkerntz)."""
     try:
-        text = crontab.read_bytes().decode("utf-8", "surrogateescape")
+        text = rootpath.read_text(crontab)
     except OSError:
-        log.debug("%s not found, no cron jobs to disable", crontab)
+        log.debug("%s not found, no cron jobs to disable", crontab.host)
         return
     lines = text.split("\n")
     # two passes, as upstream's two sed calls: a line matching both gets "# # "
     lines = [f"# {line}" if line.endswith("save-entropy") else line for line in lines]
     lines = [f"# {line}" if "adjkerntz" in line else line for line in lines]
-    crontab.write_bytes("\n".join(lines).encode("utf-8", "surrogateescape"))
+    rootpath.write(crontab, "\n".join(lines))
 
 
 # ------------------------------------------------------------------ release
