@@ -467,3 +467,18 @@ def copy(source: PotFile, target: PotFile) -> None:
     except OSError as exc:
         raise PotError(f"{source.host}: cannot be read: {exc.strerror}") from exc
     write(target, data, mode, keep_mode=False)
+
+
+def check(f: PotFile, kind: str, *, required: bool = False) -> None:
+    """Refuse ``f`` unless it is a ``kind`` ("file": regular file, "dir": directory)
+    reached through directories only; a missing ``f`` is fine unless ``required``.
+    """
+    st = lstat(f)
+    if st is None:
+        if required:
+            raise _unsafe(f, f.parts, "missing")
+        return
+    if kind == "dir" and not stat.S_ISDIR(st.st_mode):
+        raise _unsafe(f, f.parts, "not a directory")
+    if kind == "file" and not stat.S_ISREG(st.st_mode):
+        raise _unsafe(f, f.parts, "not a regular file")

@@ -29,7 +29,7 @@ def pot_problem(s: Settings, pot: str) -> str | None:
         return f"zfs dataset {pot} not found"
     conf = model.pot_conf_path(s, pot)
     # a link at conf or conf/pot.conf is a broken pot (never followed: pot.rootpath)
-    if not (folder / "m").is_dir() or not rootpath.readable(conf):
+    if not rootpath.is_dir(model.pot_file(s, pot, "m")) or not rootpath.readable(conf):
         return f"Some component of the pot {pot} is missing"
     multi = read_conf(s, pot).get("pot.type") != "single"
     if multi and not rootpath.readable(model.fscomp_conf_path(s, pot)):

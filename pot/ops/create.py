@@ -411,10 +411,11 @@ def _zfs_single(s: Settings, p: CreatePlan, undo: Undo) -> None:
     root_dataset = model.pot_dataset(s, p.pot) + "/m"
     if not p.potbase:
         create_dataset(undo, root_dataset)
-        root = model.pot_root(s, p.pot)
-        (root / "tmp").mkdir(parents=True, exist_ok=True)
-        (root / "tmp").chmod(0o1777)
-        (root / "dev").mkdir(parents=True, exist_ok=True)
+        tmp = model.pot_file(s, p.pot, "m/tmp")
+        rootpath.makedirs(tmp)
+        with rootpath.directory(tmp) as fd:
+            os.fchmod(fd, 0o1777)
+        rootpath.makedirs(model.pot_file(s, p.pot, "m/dev"))
         return
     source = model.pot_dataset(s, p.potbase) + "/m"
     snap = last_snapshot(source)
@@ -579,6 +580,6 @@ def _install_release(s: Settings, pot: str, base: str, progress: release.Progres
         proc.run(["tar", "xkf", str(tarball)], cwd=root)
     except CommandFailed as exc:
         raise PotError(str(exc), f"create: extracting {tarball} failed") from exc
-    (root / "usr" / "home").mkdir(parents=True, exist_ok=True)
+    rootpath.makedirs(model.pot_file(s, pot, "m/usr/home"))
     if not os.path.lexists(root / "home"):
         (root / "home").symlink_to("usr/home")
