@@ -435,6 +435,21 @@ def _validate(s: Settings, hidden: str, name: str) -> None:
     rootpath.check(_imported(s, hidden, name, "conf/pot.conf"), "file", required=True)
     for rel, kind in _EXPECTED_KINDS:
         rootpath.check(_imported(s, hidden, name, rel), kind)
+    _check_fscomp(s, hidden, name)
+
+
+def _check_fscomp(s: Settings, hidden: str, name: str) -> None:
+    """An image is one single pot: whatever its fscomp.conf names (a folder or dataset of
+    the exporting host) would be a folder or dataset of *this* host, mounted into the pot.
+    """
+    path = _imported(s, hidden, name, "conf/fscomp.conf")
+    if rootpath.lstat(path) is None:
+        return
+    for entry in potconf.read_fscomp(path):
+        raise ImageError(
+            f"conf/fscomp.conf of the imported pot {name} mounts {entry.source},"
+            " which is not part of the image"
+        )
 
 
 def _rework_conf(s: Settings, hidden: str, name: str) -> str:
