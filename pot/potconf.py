@@ -190,6 +190,9 @@ def _read_text(path: Path | PotFile) -> str:
     except OSError as exc:
         host = path.host if isinstance(path, PotFile) else path
         raise ConfigError(f"{host}: cannot be read: {exc.strerror}") from exc
+    except rootpath.UnsafePath as exc:
+        # a link or node where a pot's file belongs reads as a broken file (ls goes on)
+        raise ConfigError(*exc.lines) from exc
 
 
 def atomic_write(path: Path | PotFile, text: str) -> None:
