@@ -435,25 +435,6 @@ def copy_from_host(source: Path, f: PotFile, mode: int = FILE_MODE) -> None:
     write(f, data, mode, keep_mode=False)
 
 
-@contextlib.contextmanager
-def new_file(f: PotFile, mode: int = FILE_MODE) -> Iterator[int]:
-    """A writable fd of a file that becomes ``f`` only when the block ends without error.
-
-    The data go to a temporary file in ``f``'s verified directory (removed on any
-    failure, a full disk included), renamed over ``f`` at the end.
-    """
-    with _directory(f, f.parts[:-1]) as fd:
-        name = f.name
-        with contextlib.suppress(FileNotFoundError):
-            if stat.S_ISDIR(os.stat(name, dir_fd=fd, follow_symlinks=False).st_mode):
-                raise _unsafe(f, f.parts, "not a regular file")
-        with _temporary(fd, name) as (tmp, out):
-            os.fchmod(out, mode)
-            yield out
-            os.fsync(out)
-            os.replace(tmp, name, src_dir_fd=fd, dst_dir_fd=fd)
-
-
 def copy(source: PotFile, target: PotFile) -> None:
     """Copy the regular file ``source`` (of this or another pot) to ``target``, with its
     permission bits (hooks stay executable) but never a set-id bit.

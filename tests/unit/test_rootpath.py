@@ -211,17 +211,6 @@ def test_dotdot_is_refused(pot: tuple[Path, Path]) -> None:
         rootpath.read_bytes(pf(folder, "conf/../../../host/file"))
 
 
-def test_new_file_leaves_nothing_on_failure(pot: tuple[Path, Path]) -> None:
-    folder, _ = pot
-    with pytest.raises(RuntimeError), rootpath.new_file(pf(folder, "m/etc/big")) as fd:
-        os.write(fd, b"partial")
-        raise RuntimeError("disk full")
-    assert os.listdir(folder / "m" / "etc") == []
-    with rootpath.new_file(pf(folder, "m/etc/big")) as fd:
-        os.write(fd, b"complete")
-    assert (folder / "m/etc/big").read_bytes() == b"complete"
-
-
 def test_check(pot: tuple[Path, Path]) -> None:
     folder, host = pot
     rootpath.check(pf(folder, "conf"), "dir", required=True)
