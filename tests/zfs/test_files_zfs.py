@@ -172,16 +172,20 @@ def test_copy_in_failing_copy(pot: Pot, src: Path) -> None:
 
 
 def test_copy_in_full_disk_leaves_no_partial_file(pot: Pot, src: Path) -> None:
-    # a quota on the pot's root: cp fails half way with "Disk quota exceeded"
-    subprocess.run(["zfs", "set", "quota=4M", f"{pot.zfs_root}/jails/test/m"], check=True)
-    big = src / "big"
-    with big.open("wb") as f:
-        for _ in range(24):
-            f.write(os.urandom(1 << 20))
-    before = sorted(os.listdir(pot.m / "etc"))
-    code, out, _ = run_pot("copy-in", "-p", "test", "-s", str(big), "-d", "/etc")
-    assert (code, out) == (1, f"###>  Source {big} NOT copied because of an error\n")
-    assert sorted(os.listdir(pot.m / "etc")) == before
+    # a full file system in the pot: cp fails half way with "No space left on device"
+    srv = pot.m / "srv"
+    srv.mkdir()
+    # Linux's own mount: the stand-in on PATH only simulates one
+    subprocess.run(["/bin/mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(srv)], check=True)
+    try:
+        (srv / "keep").write_text("kept\n")
+        big = src / "big"
+        big.write_bytes(os.urandom(4 << 20))
+        code, out, _ = run_pot("copy-in", "-p", "test", "-s", str(big), "-d", "/srv")
+        assert (code, out) == (1, f"###>  Source {big} NOT copied because of an error\n")
+        assert sorted(os.listdir(srv)) == ["keep"]
+    finally:
+        subprocess.run(["/bin/umount", str(srv)], check=True)
     assert pot.standins.mounts() == []
     assert _leftovers(pot) == []
 
