@@ -91,6 +91,18 @@ def run(
     return Result(tuple(argv), cp.returncode, cp.stdout, cp.stderr)
 
 
+def run_if_installed(argv: Sequence[str], *, input: str | None = None) -> Result | None:
+    """:func:`run` without ``check``, or None when argv[0] is not installed at all.
+
+    For the host's optional tools and read-only queries, where "not installed" and
+    "failed" lead to the same answer but must not raise.
+    """
+    try:
+        return run(argv, check=False, input=input)
+    except CommandFailed:  # only raised without check when the executable is missing
+        return None
+
+
 def call(
     argv: Sequence[str],
     *,

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from pot import proc
-from pot.errors import CommandFailed
 
 
 def get(name: str) -> str:
     """``sysrc -n name``; "" when the variable is unset or sysrc is missing (as ``$(...)``)."""
-    try:
-        result = proc.run(["sysrc", "-n", name], check=False)
-    except CommandFailed:  # not installed
-        return ""
-    return result.stdout.strip() if result.ok else ""
+    result = proc.run_if_installed(["sysrc", "-n", name])
+    return result.stdout.strip() if result is not None and result.ok else ""
 
 
 def set_value(name: str, value: str) -> None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pot import download, proc, vercmp
-from pot.errors import CommandFailed, PotError
+from pot.errors import PotError
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -73,9 +73,8 @@ def host_machine() -> Machine:
     Read with sysctl; where sysctl has no such names (Linux) the platform's machine
     name is mapped to FreeBSD's.
     """
-    try:
-        result = proc.run(["sysctl", "-n", "hw.machine", "hw.machine_arch"], check=False)
-    except CommandFailed:  # no sysctl at all
+    result = proc.run_if_installed(["sysctl", "-n", "hw.machine", "hw.machine_arch"])
+    if result is None:  # no sysctl at all
         return platform_machine()
     words = result.stdout.split()
     if result.ok and len(words) == 2:

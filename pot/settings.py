@@ -54,7 +54,8 @@ DEFAULTS: Mapping[str, str] = MappingProxyType(
 _EXTRA_NETWORK_KEY = re.compile(r"POT_NETWORK_[A-Za-z0-9_.]+")
 _ASSIGNMENT = re.compile(r"(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)")
 _VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
-_TRUE_WORDS = frozenset({"true", "yes", "on", "1"})
+# upstream share/pot/common.sh, _normalize_true_false: yes/true/on in any case ("1" is not)
+_TRUE_WORDS = frozenset({"true", "yes", "on"})
 # shell expansions we do not perform: command and arithmetic substitution, ${VAR:-x} forms
 _UNSUPPORTED = re.compile(r"`|\$\(|\$\{(?![A-Za-z_][A-Za-z0-9_]*\})")
 
@@ -102,6 +103,7 @@ class Settings:
 
     @property
     def isolate_vnet_pots(self) -> bool:
+        """Whether bridge members are ``private`` (upstream start.sh tests it this way)."""
         return self.get("POT_ISOLATE_VNET_POTS").lower() in _TRUE_WORDS
 
     @property

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from pot import model, potconf, proc, release, zfs
 from pot.errors import CommandFailed, PotError, UsageError
-from pot.ops import checks, common, create
+from pot.ops import common, create
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ def create_base(s: Settings, new: NewBase, *, progress: release.Progress | None 
     Raises PotError (nothing of the base is left behind then); the verified tarball
     stays in the cache for the next try.
     """
-    checks.require_init(s)
+    common.require_init(s)
     log.info("Create a base with release %s", new.release)
     tarball = release.fetch_base(s, new.release, progress=progress)
     pot = base_pot_name(new.name)

@@ -19,7 +19,7 @@ from pot import lock, model, potconf, rootpath, zfs
 from pot.errors import CommandFailed, PotError, UsageError
 from pot.flavours import Flavour
 from pot.model import PotType
-from pot.ops import common, flavour, mounts, netparams
+from pot.ops import common, flavour, mounts, network_options
 from pot.ops.common import Authorize, allowed, usable_hostname
 from pot.ops.create import (
     CUSTOM_DNS,
@@ -135,8 +135,8 @@ def clone(s: Settings, o: CloneOptions, *, authorize: Authorize = allowed) -> Cl
     with lock.global_lock(s.lock_file):
         p = plan(s, o)
         try:
-            ip = netparams.address(s, p.network_type, p.ips, p.bridge, p.stack)
-        except netparams.NetworkParamError as exc:
+            ip = network_options.address(s, p.network_type, p.ips, p.bridge, p.stack)
+        except network_options.NetworkParamError as exc:
             raise PotError(*exc.lines, usage=True) from exc
         authorize()
         with undo_on_failure(keep=p.keep) as undo:

@@ -1,7 +1,9 @@
-"""What many commands share: upstream's pot validity check and per-pot facts."""
+"""What many commands share: upstream's checks (is pot initialised, is a pot valid) and
+per-pot facts."""
 
 from __future__ import annotations
 
+import grp
 import logging
 from collections.abc import Callable
 
@@ -10,6 +12,8 @@ from pot.errors import ConfigError, PotError, PotNotFound, worded
 from pot.model import PotType
 from pot.potconf import PotConf
 from pot.settings import Settings
+
+log = logging.getLogger(__name__)
 
 # the root check a command's op runs once its own checks passed (the CLI passes
 # require_root; library callers and nested commands pass allowed)
@@ -99,3 +103,38 @@ def report(logger: logging.Logger, exc: PotError) -> None:
     """An error's lines as error messages, for steps upstream reports and goes on from."""
     for line in exc.lines:
         logger.error("%s", line)
+
+
+# --------------------------------------------------------------------------- pot init done?
+
+
+def config_problem(s: Settings) -> str | None:
+    """Upstream's configuration check: None when valid, else the reason."""
+    if not s.get("POT_ZFS_ROOT"):
+        return "POT_ZFS_ROOT is mandatory"
+    if not s.get("POT_FS_ROOT"):
+        return "POT_FS_ROOT is mandatory"
+    group = s.get("POT_GROUP") or "pot"
+    try:
+        grp.getgrnam(group)
+    except KeyError:
+        return f"Group '{group}' is missing, create it or change POT_GROUP"
+    return None
+
+
+def require_init(s: Settings) -> None:
+    """Fail unless ``pot init`` has made POT_ZFS_ROOT at POT_FS_ROOT.
+
+    Messages as upstream's quiet-able helper (empty mode word: three spaces). A missing
+    bases/jails/fscomp dataset is reported but, as upstream, not fatal.
+    """
+    problem = config_problem(s)
+    if problem is not None:
+        raise PotError(worded("", problem), worded("", "Configuration not valid, please verify it"))
+    root = s.zfs_root
+    if not zfs.exists(root) or zfs.get(root, "mountpoint") != str(s.fs_root):
+        raise PotError(worded("", "Your system is not initialized, please run pot init"))
+    if not all(zfs.exists(f"{root}/{child}") for child in ("bases", "jails", "fscomp")):
+        log.error(
+            worded("", "Your system is not propery initialized, please run pot init to fix it")
+        )

@@ -29,7 +29,7 @@ from pot import lock, model, net, potconf, proc, release, rootpath, zfs
 from pot.errors import AlreadyExists, CommandFailed, InvalidName, PotError, UsageError
 from pot.flavours import Flavour
 from pot.model import PotType
-from pot.ops import common, flavour, netparams
+from pot.ops import common, flavour, network_options
 from pot.ops.common import Authorize, allowed, usable_hostname
 from pot.ops.undo import Undo, undo_on_failure
 from pot.potconf import FsCompEntry, NewPot
@@ -123,12 +123,12 @@ def check_type(value: str) -> None:
 
 
 def check_network_type(value: str) -> None:
-    if value not in netparams.NETWORK_TYPES:
+    if value not in network_options.NETWORK_TYPES:
         raise UsageError(f"Network type {value} not recognized")
 
 
 def check_stack(value: str) -> None:
-    if value not in netparams.STACKS:
+    if value not in network_options.STACKS:
         raise UsageError(f"Network stack {value} not valid")
 
 
@@ -301,7 +301,7 @@ def create(
     with lock.global_lock(s.lock_file):
         p = plan(s, o)
         authorize()
-        ip = netparams.address(s, p.network_type, p.ips, p.bridge, p.stack)
+        ip = network_options.address(s, p.network_type, p.ips, p.bridge, p.stack)
         _check_dns_pot(s, p.dns)
         _announce(p, ip)
         with undo_on_failure(keep=p.keep) as undo:

@@ -10,7 +10,7 @@ import logging
 
 from pot import model, zfs
 from pot.errors import AlreadyExists, CommandFailed, PotError, PotNotFound, UsageError
-from pot.ops import checks
+from pot.ops import common
 from pot.ops.common import Authorize, allowed
 from pot.ops.create import last_snapshot
 from pot.settings import Settings
@@ -31,7 +31,7 @@ def create_fscomp(s: Settings, name: str, *, authorize: Authorize = allowed) -> 
     if not name:
         raise UsageError("fs component name is missing")
     _check_name(name)
-    checks.require_init(s)
+    common.require_init(s)
     dataset = model.fscomp_dataset(s, name)
     if zfs.exists(dataset):
         log.info("fs component %s already exists", dataset)

@@ -41,9 +41,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, cast
 
-from pot import download, images, lock, model, potconf, potnet, rootpath, zfs
+from pot import download, images, lock, model, potconf, rootpath, zfs
 from pot.errors import ImageError, InvalidName, PotError, UsageError
 from pot.images import digest, signify
+from pot.net import addresses
 from pot.ops import common
 from pot.ops.common import Authorize, allowed
 from pot.ops.export import SNAP_PROP, TAG_PROP, Bar, no_bar
@@ -476,9 +477,9 @@ def _rework_network(s: Settings, conf: potconf.PotConf) -> str:
         conf.set("vnet", "true")
         conf.set("network_type", "public-bridge")
     # under the global lock: the address is in pot.conf before anyone else looks
-    address = potnet.next_address(s)
+    address = addresses.next_address(s)
     if address is None:
-        raise PotError(f"No free IP address left in {potnet.network(s)}")
+        raise PotError(f"No free IP address left in {addresses.network(s)}")
     conf.set("ip", str(address))
     log.info("Assigning new IP: %s", address)
     return str(address)

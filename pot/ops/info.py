@@ -11,8 +11,9 @@ import ipaddress
 import time
 from dataclasses import dataclass
 
-from pot import jail, model, potconf, potnet, rootpath, zfs
+from pot import jail, model, potconf, rootpath, zfs
 from pot.errors import ConfigError, PotError, UsageError, worded
+from pot.net import addresses
 from pot.ops import common
 from pot.potconf import PotConf
 from pot.rootpath import PotFile
@@ -183,9 +184,9 @@ def alias_addresses(s: Settings, conf: PotConf) -> list[tuple[str, str]]:
     address of the family are left out, as upstream's ``potnet ip4check``/``ip6check``.
     """
     stack = _get(conf, "pot.stack") or s.network_stack
-    entries = [_nic_and_ip(s, word) for word in (conf.raw("ip") or "").split()]
-    v4 = [e for e in entries if _is_ip(e[1], 4)] if stack != "ipv6" else []
-    v6 = [e for e in entries if _is_ip(e[1], 6)] if stack != "ipv4" else []
+    entries = addresses.alias_entries(s, conf.raw("ip") or "")
+    v4 = [e for e in entries if addresses.ip_version(e[1]) == 4] if stack != "ipv6" else []
+    v6 = [e for e in entries if addresses.ip_version(e[1]) == 6] if stack != "ipv4" else []
     return v4 + v6
 
 
@@ -196,29 +197,15 @@ def _alias_variables(s: Settings, conf: PotConf) -> list[tuple[str, str]]:
     a comma-joined pair instead (a bug its tests do not reach); we number each one.
     """
     out: list[tuple[str, str]] = []
-    addresses = alias_addresses(s, conf)
-    for index, (nic, ip) in enumerate(addresses):
+    pairs = alias_addresses(s, conf)
+    for index, (nic, ip) in enumerate(pairs):
         if index == 0:
             out.append(("_POT_IP", ip))
         out += [(f"_POT_IP_{index}", ip), (f"_POT_NIC_{index}", nic)]
     # a backslash-escaped space, so that the line survives the eval it is made for
-    out.append(("_POT_IP_LIST", "\\ ".join(f"_POT_IP_{i}" for i in range(len(addresses)))))
-    out.append(("_POT_NIC_LIST", "\\ ".join(f"_POT_NIC_{i}" for i in range(len(addresses)))))
+    out.append(("_POT_IP_LIST", "\\ ".join(f"_POT_IP_{i}" for i in range(len(pairs)))))
+    out.append(("_POT_NIC_LIST", "\\ ".join(f"_POT_NIC_{i}" for i in range(len(pairs)))))
     return out
-
-
-def _nic_and_ip(s: Settings, word: str) -> tuple[str, str]:
-    if "|" not in word:
-        return s.get("POT_EXTIF"), word
-    fields = word.split("|")
-    return fields[0], fields[1]
-
-
-def _is_ip(text: str, version: int) -> bool:
-    try:
-        return ipaddress.ip_address(text).version == version
-    except ValueError:
-        return False
 
 
 # --------------------------------------------------------------------------- -B
@@ -229,7 +216,7 @@ def bridge_addresses(s: Settings, bridge: str) -> list[AddressUse] | None:
     the bridge-type pots inside its subnet, by address; None when the file is malformed
     (potnet finds no bridge of that name then).
     """
-    found = potnet.bridges(s).get(bridge)
+    found = addresses.bridges(s).get(bridge)
     if found is None:
         return None
     uses: dict[ipaddress.IPv4Address, str] = {
@@ -237,7 +224,7 @@ def bridge_addresses(s: Settings, bridge: str) -> list[AddressUse] | None:
         found.net.broadcast_address: f"{bridge} bridge - broadcast ",
         found.gateway: f"{bridge} bridge - gateway ",
     }
-    for pot in potnet.pot_addresses(s):
+    for pot in addresses.pot_addresses(s):
         if pot.network_type not in ("public-bridge", "private-bridge"):
             continue
         try:

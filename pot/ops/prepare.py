@@ -30,7 +30,7 @@ from typing import TypeVar
 
 from pot import lock, model, zfs
 from pot.errors import InvalidName, PotError, QuietExit, UsageError
-from pot.ops import attrs, clone, common, create, imports, lifecycle, netparams
+from pot.ops import attrs, clone, common, create, imports, lifecycle, network_options
 from pot.ops.common import Authorize, allowed
 from pot.ops.export import Bar, no_bar
 from pot.ops.undo import Undo, undo_on_failure
@@ -99,7 +99,7 @@ class Prepared:
 def network_type(value: str) -> str:
     """``-N``: ``host`` means inherit; anything else must be one of pot's four types."""
     mapped = "inherit" if value == _HOST else value
-    if mapped not in netparams.NETWORK_TYPES:
+    if mapped not in network_options.NETWORK_TYPES:
         raise UsageError(f"Network type {mapped} not recognized")
     return mapped
 

@@ -9,16 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from pot import jail, model, pf, potconf, rctl, zfs
+from pot import jail, model, potconf, rctl, zfs
 from pot.errors import CommandFailed, ConfigError, UsageError
+from pot.net import pfctl
 from pot.ops import common
 from pot.potconf import PotConf
 from pot.settings import Settings
-
-# the pf anchor that holds one sub-anchor of rdr rules per public-bridge pot
-RDR_ANCHOR = "pot-rdr"
-# pf limits anchor names; upstream keeps the last 55 characters of a longer pot name
-_ANCHOR_NAME_MAX = 55
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,22 +126,17 @@ def _runtime(s: Settings, pot: str, conf: PotConf, root: bool) -> Runtime:
     )
 
 
-def rdr_anchor_name(pot: str) -> str:
-    """The pot's anchor below ``pot-rdr``: its name, or the end of a long one (pf's limit)."""
-    if len(pot) <= _ANCHOR_NAME_MAX:
-        return pot
-    return pot[-_ANCHOR_NAME_MAX:].lstrip("_")
-
-
 def _redirections(pot: str, conf: PotConf) -> tuple[str, ...] | None:
     """The pot's rdr rules, shortened as upstream prints them; None without its anchor."""
     if conf.get("network_type") != "public-bridge":
         return None
-    anchor = f"{RDR_ANCHOR}/{rdr_anchor_name(pot)}"
-    if not any(a.endswith(anchor) for a in pf.anchors(RDR_ANCHOR)):
+    anchor = f"{pfctl.RDR_ANCHOR}/{pfctl.anchor_name(pot)}"
+    if not any(a.endswith(anchor) for a in pfctl.anchors(pfctl.RDR_ANCHOR)):
         return None
     ip = conf.raw("ip") or ""
-    return tuple(shorten_rdr_rule(rule) for rule in pf.nat_rules(anchor) if f" {ip} " in rule)
+    return tuple(
+        shorten_rdr_rule(rule) for rule in pfctl.translation_rules(anchor) if f" {ip} " in rule
+    )
 
 
 def shorten_rdr_rule(rule: str) -> str:

@@ -2,7 +2,7 @@
 
 Expected sequences are written from upstream's start.sh (_js_create_epair, _js_vnet,
 _js_vnet_ipv6, _js_private_vnet, _js_export_ports), vnet-start.sh, stop.sh and
-network.sh, with these deliberate differences (see pot/net.py):
+network.sh, with these deliberate differences (see pot/net/start.py):
 * ``[ -c /dev/pf ]`` is ``kldstat -q -m pf``;
 * a query upstream repeats right away is made once (``pfctl -s Anchors`` of the
   network check, the bridge look-up after a successful check, the free-port queries);
@@ -24,7 +24,7 @@ from standins.harness import Standins, wait_for
 
 from pot import net
 from pot.errors import CommandFailed
-from pot.net import NetworkError, NetworkSetup, TeardownError
+from pot.net import NetworkError, NetworkSetup, TeardownError, epair, pfctl
 from pot.potconf import PotConf
 from pot.settings import Settings
 
@@ -579,6 +579,19 @@ def test_exported_ports_with_external_address_and_extra_interfaces(host: Host) -
     ]
 
 
+def test_pfctl_queries_read_the_anchors_and_rules_pot_loaded(host: Host) -> None:
+    assert not pfctl.pot_anchors_loaded()
+    assert pfctl.anchors() == []
+    network_is_up(host)
+    assert pfctl.pot_anchors_loaded()
+    conf = host.pot("web", "network_type=public-bridge\nip=10.192.0.3\npot.export.ports=80:8080\n")
+    net.setup(host.s, "web", conf)
+    assert pfctl.anchors(pfctl.RDR_ANCHOR) == ["pot-rdr/web"]
+    assert pfctl.translation_rules("pot-rdr/web") == [
+        "rdr pass on em0 inet proto tcp from any to (em0) port = 8080 -> 10.192.0.3 port 80"
+    ]
+
+
 def test_rules_hook_writes_the_rules(host: Host) -> None:
     network_is_up(host)
     record = host.root / "hook.args"
@@ -757,7 +770,7 @@ def test_epair_rename_failure_destroys_the_epair(host: Host) -> None:
 
 
 def test_epair_name_taken_in_the_same_second(host: Host, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(net.time, "time", lambda: 1700000000.5)
+    monkeypatch.setattr(epair.time, "time", lambda: 1700000000.5)
     taken = net.epair_name("4", 1700000000, os.getpid())
     host.standins.add_interface(taken)
     conf = host.pot("web", "network_type=public-bridge\nip=10.192.0.3\n")
@@ -829,7 +842,7 @@ def test_old_freebsd_waits_before_destroying_an_epair(
     host: Host, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     slept: list[float] = []
-    monkeypatch.setattr(net.time, "sleep", slept.append)
+    monkeypatch.setattr(epair.time, "sleep", slept.append)
     host.standins.fail("sysctl", "-n", "kern.osreldate", rc=0, out="1300139\n")
     conf = host.pot("web", "network_type=public-bridge\nip=10.192.0.3\n")
     net.teardown(host.s, "web", conf, ["p4a", "p6a"])

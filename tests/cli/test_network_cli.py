@@ -217,6 +217,6 @@ def test_create_private_bridge_works_under_the_global_lock(
         yield
         seen.append(bridge.exists())
 
-    monkeypatch.setattr("pot.ops.network.lock.global_lock", recording)
+    monkeypatch.setattr("pot.ops.vnet.lock.global_lock", recording)
     assert _run("create-private-bridge", "-B", "br", "-S", "5")[0] == 0
     assert seen == [False, True]

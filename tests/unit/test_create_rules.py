@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from pot import net, potnet
+from pot import net
 from pot.errors import InvalidName, PotError, UsageError
-from pot.ops import create, netparams
+from pot.net import addresses
+from pot.ops import create, network_options
 from pot.ops.undo import Undo, undo_on_failure
 from pot.rootpath import PotFile
 from pot.settings import Settings
@@ -138,7 +139,7 @@ def _settings(tmp_path: Path) -> Settings:
 
 
 def test_inherit_ignores_ip(tmp_path: Path) -> None:
-    assert netparams.address(_settings(tmp_path), "inherit", "1.2.3.4", "", "ipv4") == ""
+    assert network_options.address(_settings(tmp_path), "inherit", "1.2.3.4", "", "ipv4") == ""
 
 
 @pytest.mark.parametrize(
@@ -177,8 +178,8 @@ def test_inherit_ignores_ip(tmp_path: Path) -> None:
     ],
 )
 def test_alias_errors(tmp_path: Path, ips: str, stack: str, lines: tuple[str, ...]) -> None:
-    with pytest.raises(netparams.NetworkParamError) as err:
-        netparams.address(_settings(tmp_path), "alias", ips, "", stack)
+    with pytest.raises(network_options.NetworkParamError) as err:
+        network_options.address(_settings(tmp_path), "alias", ips, "", stack)
     assert err.value.lines == lines
     assert not err.value.usage
 
@@ -187,28 +188,20 @@ def test_alias_nic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(net, "interface_exists", lambda name: name == "em0")
     s = _settings(tmp_path)
     ips = "em0|10.0.0.1 fe80::1"
-    assert netparams.address(s, "alias", ips, "", "dual") == ips
-    with pytest.raises(netparams.NetworkParamError) as err:
-        netparams.address(s, "alias", "em1|10.0.0.1", "", "ipv4")
+    assert network_options.address(s, "alias", ips, "", "dual") == ips
+    with pytest.raises(network_options.NetworkParamError) as err:
+        network_options.address(s, "alias", "em1|10.0.0.1", "", "ipv4")
     assert err.value.lines == (
         "em1 is not a valid network interface",
         "em1|10.0.0.1 is not a valid alias configuration",
     )
 
 
-@pytest.mark.parametrize(
-    ("text", "version"),
-    [("10.0.0.1", 4), ("::1", 6), ("fe80::1%em0", None), ("010.0.0.1", None), ("x", None)],
-)
-def test_ip_version(text: str, version: int | None) -> None:
-    assert netparams.ip_version(text) == version
-
-
 def test_bridges_need_vnet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(net, "vnet_available", lambda: False)
     for kind in ("public-bridge", "private-bridge"):
-        with pytest.raises(netparams.NetworkParamError) as err:
-            netparams.address(_settings(tmp_path), kind, "", "b", "ipv4")
+        with pytest.raises(network_options.NetworkParamError) as err:
+            network_options.address(_settings(tmp_path), kind, "", "b", "ipv4")
         assert err.value.lines == ("This kernel doesn't support VIMAGE! No vnet possible",)
 
 
@@ -226,13 +219,13 @@ def _pot_conf(root: Path, name: str, text: str) -> None:
 @pytest.mark.usefixtures("vnet")
 def test_public_bridge_auto_and_given(tmp_path: Path) -> None:
     s = _settings(tmp_path)
-    assert netparams.address(s, "public-bridge", "", "", "ipv4") == "10.192.0.3"
+    assert network_options.address(s, "public-bridge", "", "", "ipv4") == "10.192.0.3"
     _pot_conf(tmp_path, "a", "network_type=public-bridge\nip=10.192.0.3\n")
-    assert netparams.address(s, "public-bridge", "auto", "", "ipv6") == "10.192.0.4"
-    assert netparams.address(s, "public-bridge", "10.192.0.9", "", "ipv4") == "10.192.0.9"
+    assert network_options.address(s, "public-bridge", "auto", "", "ipv6") == "10.192.0.4"
+    assert network_options.address(s, "public-bridge", "10.192.0.9", "", "ipv4") == "10.192.0.9"
     for taken in ("10.192.0.3", "10.192.0.1", "10.0.0.1", "10.192.0.9 10.192.0.10"):
-        with pytest.raises(netparams.NetworkParamError) as err:
-            netparams.address(s, "public-bridge", taken, "", "ipv4")
+        with pytest.raises(network_options.NetworkParamError) as err:
+            network_options.address(s, "public-bridge", taken, "", "ipv4")
         assert err.value.lines == (
             f"The {taken} IP is not valid - run potnet validate -H {taken} for more information",
         )
@@ -243,39 +236,39 @@ def test_public_bridge_full(tmp_path: Path) -> None:
     s = _settings(tmp_path).with_values(
         POT_NETWORK="10.1.0.0/30", POT_GATEWAY="10.1.0.1", POT_DNS_IP="10.1.0.2"
     )
-    with pytest.raises(netparams.NetworkParamError) as err:
-        netparams.address(s, "public-bridge", "", "", "ipv4")
+    with pytest.raises(network_options.NetworkParamError) as err:
+        network_options.address(s, "public-bridge", "", "", "ipv4")
     assert err.value.lines == ("No free IP address left in 10.1.0.0/30",)
 
 
 @pytest.mark.usefixtures("vnet")
 def test_private_bridge(tmp_path: Path) -> None:
     s = _settings(tmp_path)
-    with pytest.raises(netparams.NetworkParamError) as err:
-        netparams.address(s, "private-bridge", "", "br0", "ipv6")
+    with pytest.raises(network_options.NetworkParamError) as err:
+        network_options.address(s, "private-bridge", "", "br0", "ipv6")
     assert err.value.lines == ("private-bridge network type is not supported on ipv6 stack only",)
-    with pytest.raises(netparams.NetworkParamError) as err:
-        netparams.address(s, "private-bridge", "", "", "ipv4")
+    with pytest.raises(network_options.NetworkParamError) as err:
+        network_options.address(s, "private-bridge", "", "", "ipv4")
     assert err.value.lines == (
         "private-bridge network type requires -B option, to specify which private bridge to use",
     )
-    with pytest.raises(netparams.NetworkParamError) as err:
-        netparams.address(s, "private-bridge", "", "br0", "ipv4")
+    with pytest.raises(network_options.NetworkParamError) as err:
+        network_options.address(s, "private-bridge", "", "br0", "ipv4")
     assert err.value.lines == (
         " bridge br0 not found",  # printed with three spaces after ###>
         "bridge br0 is not valid. Have you already created it?",
     )
     (tmp_path / "bridges").mkdir()
     (tmp_path / "bridges" / "br0").write_text("net=10.192.1.0/29\ngateway=10.192.1.1\nname=br0\n")
-    assert netparams.address(s, "private-bridge", "auto", "br0", "dual") == "10.192.1.2"
-    assert netparams.address(s, "private-bridge", "10.192.1.6", "br0", "ipv4") == "10.192.1.6"
-    with pytest.raises(netparams.NetworkParamError) as err:
-        netparams.address(s, "private-bridge", "10.192.1.7", "br0", "ipv4")
+    assert network_options.address(s, "private-bridge", "auto", "br0", "dual") == "10.192.1.2"
+    assert network_options.address(s, "private-bridge", "10.192.1.6", "br0", "ipv4") == "10.192.1.6"
+    with pytest.raises(network_options.NetworkParamError) as err:
+        network_options.address(s, "private-bridge", "10.192.1.7", "br0", "ipv4")
     assert err.value.lines == (
         "The 10.192.1.7 IP is not valid for bridge br0 - run potnet validate -H 10.192.1.7"
         " -b br0 for more information",
     )
-    assert potnet.validate(s, "10.192.1.6", "br0")
+    assert addresses.validate(s, "10.192.1.6", "br0")
 
 
 # ---------------------------------------------------------------------- crontab

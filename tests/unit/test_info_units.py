@@ -143,13 +143,6 @@ def test_rdr_rules_are_shortened_as_upstream_prints_them() -> None:
     )
 
 
-def test_rdr_anchor_name_keeps_the_end_of_a_long_name() -> None:
-    assert show.rdr_anchor_name("web") == "web"
-    long = "a" * 10 + "_" * 3 + "b" * 52
-    assert show.rdr_anchor_name(long) == "b" * 52
-    assert show.rdr_anchor_name("c" * 55) == "c" * 55
-
-
 def test_cpuset_output_is_cut_as_upstream_does() -> None:
     text = "jail 3 mask: 0, 1, 2\njail 3 domain policy: first-touch mask: 0\n"
     assert rctl.parse_cpuset(text) == "0,1,2"

@@ -94,6 +94,13 @@ def test_command_not_found(check: bool) -> None:
     )
 
 
+def test_run_if_installed_tells_missing_from_failing() -> None:
+    assert proc.run_if_installed(["/nonexistent/pot-test-tool"]) is None
+    failed = proc.run_if_installed(["sh", "-c", "echo out; exit 3"])
+    assert failed is not None
+    assert (failed.returncode, failed.stdout) == (3, "out\n")
+
+
 def test_run_logs_a_copy_pastable_argv(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG, logger="pot.proc")
     proc.run(["sh", "-c", "exit 0", "it's"])

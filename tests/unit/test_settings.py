@@ -194,7 +194,7 @@ def test_network_stack(stack: str, shown: str) -> None:
         ("true", True),
         ("YES", True),
         ("On", True),
-        ("1", True),
+        ("1", False),  # upstream's _normalize_true_false knows yes/true/on only
         ("false", False),
         ("", False),
         ("no", False),

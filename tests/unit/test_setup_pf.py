@@ -7,31 +7,31 @@ from pathlib import Path
 
 import pytest
 
-from pot.ops import setup
+from pot.ops import init
 
 NAT = "nat-anchor pot-nat"
 RDR = 'rdr-anchor "pot-rdr/*"'
 
 
 def test_pf_configured_needs_each_anchor_exactly_once() -> None:
-    assert setup.pf_configured(f"pass all\n{RDR}\n{NAT}\n")
-    assert not setup.pf_configured(f"{NAT}\n")
-    assert not setup.pf_configured(f"{NAT}\n{RDR}\n{NAT}\n")
+    assert init.pf_configured(f"pass all\n{RDR}\n{NAT}\n")
+    assert not init.pf_configured(f"{NAT}\n")
+    assert not init.pf_configured(f"{NAT}\n{RDR}\n{NAT}\n")
     # the lines must match whole, as upstream's grep '^...$'
-    assert not setup.pf_configured(f" {NAT}\n{RDR}\n")
+    assert not init.pf_configured(f" {NAT}\n{RDR}\n")
 
 
 def test_with_and_without_anchors() -> None:
-    assert setup.without_anchors(f"a\n{NAT}\nb\n{RDR}\n{NAT}\n") == "a\nb\n"
-    assert setup.with_anchors("a\nb\n") == f"{NAT}\n{RDR}\na\nb\n"
-    assert setup.with_anchors("a") == f"{NAT}\n{RDR}\na\n"
-    assert setup.with_anchors("") == f"{NAT}\n{RDR}\n"
+    assert init.without_anchors(f"a\n{NAT}\nb\n{RDR}\n{NAT}\n") == "a\nb\n"
+    assert init.with_anchors("a\nb\n") == f"{NAT}\n{RDR}\na\nb\n"
+    assert init.with_anchors("a") == f"{NAT}\n{RDR}\na\n"
+    assert init.with_anchors("") == f"{NAT}\n{RDR}\n"
 
 
 def test_add_to_a_missing_file(tmp_path: Path) -> None:
     pf = tmp_path / "pf.conf"
     said: list[str] = []
-    setup.add_pf_anchors(pf, said.append)
+    init.add_pf_anchors(pf, said.append)
     assert pf.read_text() == f"{NAT}\n{RDR}\n"
     assert said == [
         f"auto-magically editing your {pf}",
@@ -45,7 +45,7 @@ def test_add_replaces_broken_anchors_after_a_backup(tmp_path: Path) -> None:
     original = f"ext_if=em0\n{NAT}\n{NAT}\npass all"
     pf.write_text(original)
     said: list[str] = []
-    setup.add_pf_anchors(pf, said.append)
+    init.add_pf_anchors(pf, said.append)
     assert pf.read_text() == f"{NAT}\n{RDR}\next_if=em0\npass all\n"
     assert (tmp_path / "pf.conf.bkp-pot").read_text() == original
     assert said[:2] == [f"Creating a backup of your {pf}", f"{pf} -> {pf}.bkp-pot"]
@@ -58,7 +58,7 @@ def test_add_leaves_a_configured_file_alone(
     pf.write_text(f"set skip on lo0\n{NAT}\n{RDR}\n")
     said: list[str] = []
     with caplog.at_level(logging.DEBUG, logger="pot"):
-        setup.add_pf_anchors(pf, said.append)
+        init.add_pf_anchors(pf, said.append)
     assert said == []
     assert pf.read_text() == f"set skip on lo0\n{NAT}\n{RDR}\n"
     assert [r.getMessage() for r in caplog.records] == ["pf already properly configured"]
@@ -68,7 +68,7 @@ def test_remove(tmp_path: Path) -> None:
     pf = tmp_path / "pf.conf"
     pf.write_text(f"{NAT}\n{RDR}\npass all\n")
     said: list[str] = []
-    setup.remove_pf_anchors(pf, said.append)
+    init.remove_pf_anchors(pf, said.append)
     assert pf.read_text() == "pass all\n"
     assert said == [
         "pf configuration file should be clean",
@@ -78,6 +78,6 @@ def test_remove(tmp_path: Path) -> None:
 
 def test_remove_from_a_missing_file_only_says_so(tmp_path: Path) -> None:
     said: list[str] = []
-    setup.remove_pf_anchors(tmp_path / "none", said.append)
+    init.remove_pf_anchors(tmp_path / "none", said.append)
     assert not (tmp_path / "none").exists()
     assert len(said) == 2

@@ -13,7 +13,7 @@ from fakebin import FakeBin, freebsd_tools
 
 from pot import zfs
 from pot.cli.main import cli
-from pot.ops import setup
+from pot.ops import init
 from pot.settings import Settings, load
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.zfs
 
-FAREWELL = "".join(line + "\n" for line in setup.FAREWELL)
+FAREWELL = "".join(line + "\n" for line in init.FAREWELL)
 
 
 def zfs_text(*args: str) -> str:
@@ -228,11 +228,11 @@ def test_init_last_of_m_and_p_decides_the_pf_file(
 
 def test_init_syslogd_and_default_pf_file(pot_env: PotEnv, tools: FakeBin, tmp_path: Path) -> None:
     """The library call with the host's files redirected (the CLI would touch /etc)."""
-    host = setup.HostFiles(tmp_path / "rc.conf", (tmp_path / "syslog.d", tmp_path / "log" / "pot"))
+    host = init.HostFiles(tmp_path / "rc.conf", (tmp_path / "syslog.d", tmp_path / "log" / "pot"))
     host.rc_conf.write_text('pf_enable="YES"\n')
     pf = tmp_path / "pf.conf"
     said: list[str] = []
-    setup.init(load(pot_env.etc), pf_file=str(pf), alter_syslog=True, say=said.append, host=host)
+    init.init(load(pot_env.etc), pf_file=str(pf), alter_syslog=True, say=said.append, host=host)
     assert said == [
         f"Creating a backup of your {host.rc_conf}",
         f"{host.rc_conf} -> {host.rc_conf}.bkp-pot",
@@ -245,7 +245,7 @@ def test_init_syslogd_and_default_pf_file(pot_env: PotEnv, tools: FakeBin, tmp_p
         ["ifconfig", "em0"],
         ["sysrc", "-q", "syslogd_flags=-b 127.0.0.1 -b 10.192.0.1 -a 10.192.0.0/10"],
     ]
-    assert setup.default_pf_file() == "/etc/pf.conf"
+    assert init.default_pf_file() == "/etc/pf.conf"
 
 
 # --------------------------------------------------------------------------- de-init
@@ -315,9 +315,9 @@ def test_de_init_force_stops_the_running_pots(pot_env: PotEnv, tools: FakeBin) -
         assert s is settings
         stopped.append(name)
 
-    setup.deinit(settings, force=True, pf_file="", stop=stop, say=said.append)
+    init.deinit(settings, force=True, pf_file="", stop=stop, say=said.append)
     assert stopped == ["web"]
-    assert said == ["zfs datasets have been removed", *setup.FAREWELL]
+    assert said == ["zfs datasets have been removed", *init.FAREWELL]
     assert everything(pot_env.zfs_root) == ""
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from pot.cli.params import App, pass_app, pot_command, require_root, verbose_option
-from pot.ops import network
+from pot.ops import vnet
 
 
 @pot_command("create-private-bridge")
@@ -14,4 +14,4 @@ from pot.ops import network
 @click.option("-S", "size", default="")
 @pass_app
 def command(app: App, name: str, size: str) -> None:
-    network.create_private_bridge(app.settings, name, size, authorize=require_root)
+    vnet.create_private_bridge(app.settings, name, size, authorize=require_root)

@@ -9,7 +9,7 @@ import click
 from pot.cli.commands.init import MINIMAL, pf_choice
 from pot.cli.params import App, pass_app, pot_command, require_root, verbose_option
 from pot.errors import NotImplementedCommand
-from pot.ops import setup
+from pot.ops import init
 from pot.settings import Settings
 
 
@@ -32,4 +32,4 @@ def _stop(s: Settings, pot: str) -> None:
 @pass_app
 def command(app: App, force: bool, pf: tuple[str, ...]) -> None:
     require_root()
-    setup.deinit(app.settings, force=force, pf_file=pf_choice(pf), stop=_stop, say=click.echo)
+    init.deinit(app.settings, force=force, pf_file=pf_choice(pf), stop=_stop, say=click.echo)

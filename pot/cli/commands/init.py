@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from pot.cli.params import App, pass_app, pot_command, require_root, verbose_option
-from pot.ops import setup
+from pot.ops import init
 
 # -m's entry among the -p/-f values: getopts lets the last of -m, -p, -f choose the pf file
 MINIMAL = "\0minimal"
@@ -14,7 +14,7 @@ MINIMAL = "\0minimal"
 def pf_choice(values: tuple[str, ...]) -> str:
     """The pf file from the -p/-f/-m values in command-line order; "" skips pf."""
     if not values:
-        return setup.default_pf_file()
+        return init.default_pf_file()
     return "" if values[-1] == MINIMAL else values[-1]
 
 
@@ -28,4 +28,4 @@ def pf_choice(values: tuple[str, ...]) -> str:
 def command(app: App, pf: tuple[str, ...], keep_syslog: bool) -> None:
     require_root()
     alter_syslog = not keep_syslog and MINIMAL not in pf
-    setup.init(app.settings, pf_file=pf_choice(pf), alter_syslog=alter_syslog, say=click.echo)
+    init.init(app.settings, pf_file=pf_choice(pf), alter_syslog=alter_syslog, say=click.echo)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from pot.cli.params import App, PotCommand, pass_app, require_root, verbose_option
-from pot.ops import network
+from pot.ops import vnet
 
 
 def known_options(args: list[str]) -> list[str]:
@@ -45,4 +45,4 @@ class _BreakingCommand(PotCommand):
 @click.option("-B", "bridge", default="")
 @pass_app
 def command(app: App, bridge: str) -> None:
-    network.vnet_start(app.settings, bridge, authorize=require_root)
+    vnet.vnet_start(app.settings, bridge, authorize=require_root)

@@ -1,11 +1,12 @@
-"""Our replacement for potnet: address reservation, allocation and validation.
+"""Addresses of pots: parsing (``ip_version``, ``nic|ip`` alias entries), and our
+replacement for potnet: reservation, allocation and validation.
 
 Reserved are the network and broadcast of POT_NETWORK, POT_GATEWAY, POT_DNS_IP (when
 inside POT_NETWORK or set in pot.conf), the ``ip=`` of every bridge-type pot whether it
 runs or not, and every address of every private bridge's subnet. Allocation must run
 under the global lock, with the new pot's pot.conf written before the lock is released,
 so that two concurrent creates never get the same address (upstream races here when
-potnet is asked outside the lock).
+potnet is asked outside the lock). Pure Python: no process is started here.
 """
 
 from __future__ import annotations
@@ -20,6 +21,35 @@ from pot.settings import Settings
 
 IPv4 = ipaddress.IPv4Address
 _BRIDGE_TYPES = frozenset({"public-bridge", "private-bridge"})
+
+
+def ip_version(text: str) -> int | None:
+    """4 or 6 when potnet's ip4check/ip6check accept the text, else None.
+
+    A zone index (``fe80::1%em0``) is refused, as potnet does; so is anything
+    :mod:`ipaddress` refuses (leading zeros in IPv4 too).
+    """
+    if "%" in text:
+        return None
+    try:
+        return ipaddress.ip_address(text).version
+    except ValueError:
+        return None
+
+
+def alias_entry(word: str, default_nic: str) -> tuple[str, str]:
+    """``(nic, address)`` of one word of an alias pot's ``ip``: ``nic|address``, or a bare
+    address on ``default_nic``. Upstream cuts fields 1 and 2 at ``|``: a third is ignored."""
+    if "|" not in word:
+        return default_nic, word
+    fields = word.split("|")
+    return fields[0], fields[1]
+
+
+def alias_entries(s: Settings, ip: str) -> list[tuple[str, str]]:
+    """``(nic, address)`` of each word of an alias pot's ``ip``; the nic defaults to
+    POT_EXTIF."""
+    return [alias_entry(word, s.get("POT_EXTIF")) for word in ip.split()]
 
 
 @dataclass(frozen=True, slots=True)

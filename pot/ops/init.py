@@ -16,8 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pot import jail, net, potnet, rcconf, zfs
+from pot import jail, net, rcconf, zfs
 from pot.errors import PotError, PotRunning, worded
+from pot.net import addresses
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -175,7 +176,7 @@ def _folders(s: Settings, host: HostFiles | None) -> None:
 
 def _check_network(s: Settings) -> None:
     """potnet's config-check, then POT_EXTIF, POT_EXTIF_ADDR and POT_EXTRA_EXTIF."""
-    if not potnet.config_check(s):
+    if not addresses.config_check(s):
         raise PotError("The network configuration in the pot configuration file is not valid")
     extif = s.get("POT_EXTIF")
     if not net.interface_exists(extif):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pot import lock, model, net, potconf, potnet
+from pot import lock, model, net, potconf
 from pot.errors import AlreadyExists, ConfigError, InvalidName, PotError
+from pot.net import addresses
 from pot.ops.common import Authorize, allowed
 from pot.settings import Settings
 
@@ -51,8 +52,8 @@ def create_private_bridge(
         return path
 
 
-def _new_net(s: Settings, size: str) -> potnet.Bridge | None:
+def _new_net(s: Settings, size: str) -> addresses.Bridge | None:
     try:
-        return potnet.new_net(s, int(size))
+        return addresses.new_net(s, int(size))
     except (ValueError, ConfigError):
         return None

@@ -8,10 +8,9 @@ pot.conf must be written before the lock is released.
 
 from __future__ import annotations
 
-import ipaddress
-
-from pot import net, potnet
+from pot import net
 from pot.errors import PotError, worded
+from pot.net import addresses
 from pot.settings import Settings
 
 NETWORK_TYPES = ("inherit", "alias", "public-bridge", "private-bridge")
@@ -46,11 +45,11 @@ def _public_bridge(s: Settings, ips: str) -> str:
     if not net.vnet_available():
         raise NetworkParamError(_NO_VNET)
     if ips in ("", AUTO):
-        found = potnet.next_address(s)
+        found = addresses.next_address(s)
         if found is None:
-            raise NetworkParamError(f"No free IP address left in {potnet.network(s)}")
+            raise NetworkParamError(f"No free IP address left in {addresses.network(s)}")
         return str(found)
-    if not potnet.validate(s, ips):
+    if not addresses.validate(s, ips):
         raise NetworkParamError(
             f"The {ips} IP is not valid - run potnet validate -H {ips} for more information"
         )
@@ -72,11 +71,11 @@ def _private_bridge(s: Settings, ips: str, bridge: str, stack: str) -> str:
             f"bridge {bridge} is not valid. Have you already created it?",
         )
     if ips in ("", AUTO):
-        found = potnet.next_address(s, bridge)
+        found = addresses.next_address(s, bridge)
         if found is None:
             raise NetworkParamError(f"No free IP address left in the bridge {bridge}")
         return str(found)
-    if not potnet.validate(s, ips, bridge):
+    if not addresses.validate(s, ips, bridge):
         raise NetworkParamError(
             f"The {ips} IP is not valid for bridge {bridge} - run potnet validate -H {ips}"
             f" -b {bridge} for more information"
@@ -100,13 +99,10 @@ def alias_problem(ips: str, stack: str) -> str | None:
     """Upstream's alias check of ``[nic|]address`` entries; None when they are fine."""
     versions: set[int] = set()
     for entry in ips.split():
-        if "|" in entry:
-            nic, ip = _nic_and_ip(entry)
-            if not net.interface_exists(nic):
-                return f"{nic} is not a valid network interface"
-        else:
-            ip = entry
-        version = ip_version(ip)
+        nic, ip = addresses.alias_entry(entry, "")
+        if "|" in entry and not net.interface_exists(nic):
+            return f"{nic} is not a valid network interface"
+        version = addresses.ip_version(ip)
         if version is None:
             return f"{ip} is not a valid IP address"
         versions.add(version)
@@ -115,19 +111,3 @@ def alias_problem(ips: str, stack: str) -> str | None:
     if stack == "ipv6" and 6 not in versions:
         return "Stack is ipv6 but not ipv6 address has been provided"
     return None
-
-
-def _nic_and_ip(entry: str) -> tuple[str, str]:
-    # cut -f1 / -f2 -d'|': a third field is ignored
-    fields = entry.split("|")
-    return fields[0], fields[1]
-
-
-def ip_version(text: str) -> int | None:
-    """4 or 6 when the text is an IP address as potnet parses it (no zone index), else None."""
-    if "%" in text:
-        return None
-    try:
-        return ipaddress.ip_address(text).version
-    except ValueError:
-        return None
