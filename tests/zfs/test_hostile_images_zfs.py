@@ -97,7 +97,7 @@ class World:
 
     def jails(self) -> list[str]:
         out = subprocess.run(
-            ["zfs", "list", "-H", "-o", "name", "-r", f"{self.zroot}/jails"],
+            ["zfs", "list", "-H", "-o", "name", "-t", "all", "-r", f"{self.zroot}/jails"],
             capture_output=True,
             check=True,
             text=True,
