@@ -187,6 +187,10 @@ def test_a_clean_image_still_imports(world: World) -> None:
 def test_an_image_mounting_host_folders_or_datasets_is_refused(world: World, source: str) -> None:
     # a host folder (nullfs) or a dataset of the importing host, mounted at start
     what = str(world.host) if source == "host" else f"{world.zroot}/fscomp/secrets"
-    world.image(lambda folder: (folder / "conf" / "fscomp.conf").write_text(f"{what} /mnt\n"))
+
+    def tamper(folder: Path) -> None:
+        (folder / "conf" / "fscomp.conf").write_text(f"{what} /mnt\n")
+
+    world.image(tamper)
     mounts = f"mounts {what}, which is not part of the image"
     refused(world, f"conf/fscomp.conf of the imported pot test_1_0 {mounts}")
