@@ -8,14 +8,14 @@ job of the create/clone operations; this module only finds and parses.
 from __future__ import annotations
 
 import glob
-import logging
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
+from pot import log as logging
 from pot.errors import PotError
+from pot.record import record
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ class FlavourNotFound(PotError):
         self.name = name
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Flavour:
     """A flavour as found: absolute paths of its parts (at least one is set).
 
@@ -113,7 +113,7 @@ def _find_script(name: str, cwd: Path, folder: Path | None) -> str | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Step:
     """One line of a command file.
 

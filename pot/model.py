@@ -21,6 +21,11 @@ class NetworkType(Enum):
     PRIVATE_BRIDGE = "private-bridge"
 
 
+def main_pid_file(s: Settings, pot: str) -> Path:
+    """Where start keeps the host pid of a non-persistent pot's main command."""
+    return s.tmp / f"pot_main_pid_{pot}"
+
+
 def jails_dataset(s: Settings) -> str:
     return f"{s.zfs_root}/jails"
 

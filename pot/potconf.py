@@ -12,18 +12,20 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 from pot import rootpath
 from pot.errors import ConfigError, PotError, UsageError
+from pot.record import record
 from pot.rootpath import PotFile
 
-AttrType = Literal["bool", "uint", "sysvopt", "string"]
-AttrKind = Literal["pot", "jail"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Literal
+
+    AttrType = Literal["bool", "uint", "sysvopt", "string"]
+    AttrKind = Literal["pot", "jail"]
 
 FILE_MODE = 0o644
 RSS_RESOURCES = ("cpus", "memory")
@@ -45,13 +47,29 @@ def _shell_value(values: Iterable[str]) -> str:
     return "\n".join(values).rstrip("\n")
 
 
-@dataclass(slots=True)
 class PotConf:
-    """The lines of one pot.conf, in file order, with upstream's readers and edits."""
+    """The lines of one pot.conf, in file order, with upstream's readers and edits.
 
-    lines: list[str] = field(default_factory=list)
-    # only an untouched file may lack the final newline; any edit adds it, as echo >> would
-    newline_at_end: bool = True
+    ``newline_at_end``: only an untouched file may lack the final newline; any edit adds
+    it, as echo >> would.
+    """
+
+    __slots__ = ("lines", "newline_at_end")
+
+    def __init__(self, lines: list[str] | None = None, newline_at_end: bool = True) -> None:
+        self.lines: list[str] = [] if lines is None else lines
+        self.newline_at_end = newline_at_end
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, PotConf)
+        return (self.lines, self.newline_at_end) == (other.lines, other.newline_at_end)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass it was
+
+    def __repr__(self) -> str:
+        return f"PotConf(lines={self.lines!r}, newline_at_end={self.newline_at_end!r})"
 
     @classmethod
     def parse(cls, text: str) -> PotConf:
@@ -211,6 +229,8 @@ def atomic_write(path: Path | PotFile, text: str) -> None:
     except FileNotFoundError:
         old = None
     try:
+        import tempfile
+
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
         raise PotError(f"{path}: cannot be written: {exc.strerror}") from exc
@@ -352,7 +372,7 @@ def add_depend(conf: PotConf, pot: str) -> None:
 # ------------------------------------------------------------------ attributes
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AttrSpec:
     """One attribute of upstream's table.
 
@@ -466,7 +486,7 @@ def _normalize_bool(value: str) -> str:
 # -------------------------------------------------------------- a new pot's file
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NewPot:
     """What create knows when it writes a new pot.conf (values already computed)."""
 
@@ -522,7 +542,7 @@ def _add_network(conf: PotConf, new: NewPot) -> None:
 # --------------------------------------------------------------------- fscomp.conf
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FsCompEntry:
     """One mount of fscomp.conf: ``<source> <mountpoint>[ <option>]``.
 

@@ -2,34 +2,57 @@
 
 Every argv is logged at debug level in copy-pastable form; a non-zero exit raises
 :class:`CommandFailed` carrying argv, status and stderr.
+
+:func:`run`, what most callers use (``jls -j``, ``rctl -u``, ``zfs list`` ...), starts
+its process with ``os.posix_spawn`` and reads both pipes with select: the commands
+nomad-pot-driver runs every second then do not import subprocess, which is loaded
+only by the other functions (and by :func:`run` with ``input`` or ``cwd``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
-import shlex
-import subprocess
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import IO, Any
 
+from pot import log as logging
 from pot.errors import CommandFailed
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import subprocess
+    from pathlib import Path
+    from typing import IO, Any
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
 class Result:
     """What a finished command gave back."""
 
-    argv: tuple[str, ...]
-    returncode: int
-    stdout: str
-    stderr: str
+    __slots__ = ("argv", "returncode", "stderr", "stdout")
+
+    def __init__(self, argv: tuple[str, ...], returncode: int, stdout: str, stderr: str) -> None:
+        self.argv = argv
+        self.returncode = returncode
+        self.stdout = stdout
+        self.stderr = stderr
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Result):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return "Result(argv={!r}, returncode={!r}, stdout={!r}, stderr={!r})".format(
+            *self._fields()
+        )
+
+    def _fields(self) -> tuple[tuple[str, ...], int, str, str]:
+        return (self.argv, self.returncode, self.stdout, self.stderr)
 
     @property
     def ok(self) -> bool:
@@ -46,7 +69,10 @@ def _env(extra: Mapping[str, str] | None) -> dict[str, str]:
 
 
 def _log(argv: Sequence[str]) -> None:
-    log.debug("CMD > %s", shlex.join(argv))
+    if log.isEnabledFor(logging.DEBUG):
+        import shlex
+
+        log.debug("CMD > %s", shlex.join(argv))
 
 
 def _not_found(argv: Sequence[str]) -> CommandFailed:
@@ -55,6 +81,8 @@ def _not_found(argv: Sequence[str]) -> CommandFailed:
 
 
 def _popen(argv: Sequence[str], **kwargs: Any) -> subprocess.Popen[bytes]:
+    import subprocess
+
     try:
         return subprocess.Popen(list(argv), **kwargs)
     except FileNotFoundError as exc:
@@ -71,24 +99,108 @@ def run(
 ) -> Result:
     """Run argv to completion capturing stdout and stderr as text."""
     _log(argv)
+    if input is None and cwd is None:
+        returncode, stdout, stderr = _spawn(argv, _env(env))
+    else:
+        returncode, stdout, stderr = _subprocess_run(argv, input, _env(env), cwd)
+    if returncode != 0:
+        log.debug("exit status %d: %s", returncode, stderr.strip())
+        if check:
+            raise CommandFailed(argv, returncode, stderr)
+    return Result(tuple(argv), returncode, stdout, stderr)
+
+
+def _subprocess_run(
+    argv: Sequence[str], input: str | None, env: dict[str, str], cwd: Path | None
+) -> tuple[int, str, str]:
+    import subprocess
+
     try:
         cp = subprocess.run(
             list(argv),
             input=input,
             capture_output=True,
             text=True,
-            env=_env(env),
+            env=env,
             cwd=cwd,
             check=False,
             stdin=None if input is not None else subprocess.DEVNULL,
         )
     except FileNotFoundError as exc:
         raise _not_found(argv) from exc
-    if cp.returncode != 0:
-        log.debug("exit status %d: %s", cp.returncode, cp.stderr.strip())
-        if check:
-            raise CommandFailed(argv, cp.returncode, cp.stderr)
-    return Result(tuple(argv), cp.returncode, cp.stdout, cp.stderr)
+    return cp.returncode, cp.stdout, cp.stderr
+
+
+def _executable(name: str, env: Mapping[str, str]) -> str:
+    """The file argv[0] names, searched in env's PATH as subprocess does."""
+    if "/" in name:
+        return name
+    for folder in os.get_exec_path(env):
+        candidate = os.path.join(folder, name)
+        if os.access(candidate, os.X_OK) and not os.path.isdir(candidate):
+            return candidate
+    raise FileNotFoundError(name)
+
+
+def _spawn(argv: Sequence[str], env: dict[str, str]) -> tuple[int, str, str]:
+    """argv with stdin /dev/null, stdout and stderr read as text (as subprocess.run
+    with capture_output and text: universal newlines; undecodable bytes replaced).
+    """
+    try:
+        path = _executable(argv[0], env)
+    except FileNotFoundError as exc:
+        raise _not_found(argv) from exc
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    try:
+        # os.pipe's ends are close-on-exec: the child keeps only its 0, 1 and 2
+        pid = os.posix_spawn(
+            path,
+            list(argv),
+            env,
+            file_actions=[
+                (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+                (os.POSIX_SPAWN_DUP2, out_w, 1),
+                (os.POSIX_SPAWN_DUP2, err_w, 2),
+            ],
+        )
+    except OSError as exc:
+        os.close(out_r)
+        os.close(err_r)
+        if isinstance(exc, FileNotFoundError):
+            raise _not_found(argv) from exc
+        raise
+    finally:
+        os.close(out_w)
+        os.close(err_w)
+    stdout, stderr = _read_both(out_r, err_r)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), _text(stdout), _text(stderr)
+
+
+def _read_both(out_r: int, err_r: int) -> tuple[bytes, bytes]:
+    """Everything written to both pipes, read as it comes (neither can fill up)."""
+    import select
+
+    chunks: dict[int, list[bytes]] = {out_r: [], err_r: []}
+    open_fds = [out_r, err_r]
+    try:
+        while open_fds:
+            ready, _, _ = select.select(open_fds, [], [])
+            for fd in ready:
+                data = os.read(fd, 65536)
+                if data:
+                    chunks[fd].append(data)
+                else:
+                    open_fds.remove(fd)
+    finally:
+        os.close(out_r)
+        os.close(err_r)
+    return b"".join(chunks[out_r]), b"".join(chunks[err_r])
+
+
+def _text(data: bytes) -> str:
+    return data.decode(errors="replace").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def run_if_installed(argv: Sequence[str], *, input: str | None = None) -> Result | None:
@@ -110,6 +222,8 @@ def call(
     cwd: Path | None = None,
 ) -> int:
     """Run argv with the caller's stdin/stdout/stderr (interactive or passthrough output)."""
+    import subprocess
+
     _log(argv)
     try:
         return subprocess.call(list(argv), env=_env(env), cwd=cwd)
@@ -120,8 +234,8 @@ def call(
 def available(name: str) -> bool:
     """Whether an executable of that name is on PATH."""
     for folder in os.environ.get("PATH", "").split(os.pathsep):
-        candidate = Path(folder or ".") / name
-        if candidate.is_file() and os.access(candidate, os.X_OK):
+        candidate = os.path.join(folder or ".", name)
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
             return True
     return False
 
@@ -140,6 +254,9 @@ def reading(argv: Sequence[str], *, env: Mapping[str, str] | None = None) -> Ite
 
     If the body raises, the process is killed and nothing is checked.
     """
+    import subprocess
+    import tempfile
+
     _log(argv)
     # stderr goes to a file: a process that fills a stderr pipe would block its stdout
     with tempfile.TemporaryFile() as err:
@@ -180,6 +297,9 @@ def writing(argv: Sequence[str], *, env: Mapping[str, str] | None = None) -> Ite
     A consumer that stops reading and fails (the body or the close then gets
     BrokenPipeError) is reported as CommandFailed with its own status and message.
     """
+    import subprocess
+    import tempfile
+
     _log(argv)
     # its output goes to a file: a consumer blocked on a full stdout pipe never reads stdin
     with tempfile.TemporaryFile() as out:
@@ -217,6 +337,10 @@ def pipeline(
     When one stage fails, the others are killed and CommandFailed names the stage
     that failed on its own (not one that died of the broken pipe it left behind).
     """
+    import shlex
+    import subprocess
+    import tempfile
+
     log.debug("CMD > %s", " | ".join(shlex.join(s) for s in stages))
     procs: list[subprocess.Popen[bytes]] = []
     # stderr goes to files, so a chatty stage can never block the pipe chain
@@ -284,12 +408,16 @@ class Background:
 
 def spawn(argv: Sequence[str], *, env: Mapping[str, str] | None = None) -> Background:
     """Start argv in the background (``cmd &``): stdin is /dev/null, output passes through."""
+    import subprocess
+
     _log(argv)
     return Background(_popen(argv, env=_env(env), stdin=subprocess.DEVNULL))
 
 
 def detach(argv: Sequence[str]) -> None:
     """Start argv in the background with its output discarded; nobody waits for it."""
+    import subprocess
+
     _log(argv)
     _popen(
         argv,

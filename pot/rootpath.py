@@ -27,14 +27,13 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 import stat
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from pot.errors import PotError
+from pot.record import record
 
 # symlinks followed in one resolution before it counts as a loop (FreeBSD's MAXSYMLINKS)
 MAX_LINKS = 32
@@ -161,7 +160,7 @@ class UnsafePath(PotError):
     """A path in a pot's tree is a link, a device node or of the wrong kind."""
 
 
-@dataclass(frozen=True)
+@record
 class PotFile:
     """``rel`` (``conf/pot.conf``) below ``base``, the pot's folder, for ``owner`` ("pot web").
 
@@ -385,6 +384,8 @@ def _replace_in(f: PotFile, fd: int, raw: bytes, mode: int, *, keep_mode: bool) 
 @contextlib.contextmanager
 def _temporary(fd: int, name: str) -> Iterator[tuple[str, int]]:
     """A new file ``.<name>.<random>.tmp`` in ``fd`` (0600 until chmod), removed on failure."""
+    import secrets  # not at start-up: most commands never write a pot's file
+
     tmp = f".{name}.{secrets.token_hex(4)}.tmp"
     out = os.open(tmp, _CREATE_FLAGS, 0o600, dir_fd=fd)
     try:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
@@ -60,13 +59,47 @@ _TRUE_WORDS = frozenset({"true", "yes", "on"})
 _UNSUPPORTED = re.compile(r"`|\$\(|\$\{(?![A-Za-z_][A-Za-z0-9_]*\})")
 
 
-@dataclass(frozen=True, slots=True)
 class Settings:
-    """One frozen view of the configuration, passed down from the CLI edge."""
+    """One frozen view of the configuration, passed down from the CLI edge.
 
-    etc: Path = DEFAULT_ETC
-    values: Mapping[str, str] = field(default_factory=lambda: DEFAULTS)
-    lock_file: Path = GLOBAL_LOCK
+    A plain class, not a dataclass: every command loads it, and importing dataclasses
+    costs more than the commands nomad-pot-driver runs every second do.
+    """
+
+    __slots__ = ("etc", "lock_file", "values")
+    etc: Path
+    values: Mapping[str, str]
+    lock_file: Path
+
+    def __init__(
+        self,
+        etc: Path = DEFAULT_ETC,
+        values: Mapping[str, str] | None = None,
+        lock_file: Path = GLOBAL_LOCK,
+    ) -> None:
+        object.__setattr__(self, "etc", etc)
+        object.__setattr__(self, "values", DEFAULTS if values is None else values)
+        object.__setattr__(self, "lock_file", lock_file)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")  # frozen
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def _fields(self) -> tuple[Path, Mapping[str, str], Path]:
+        return (self.etc, self.values, self.lock_file)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Settings):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash((self.etc, tuple(self.values.items()), self.lock_file))
+
+    def __repr__(self) -> str:
+        return "Settings(etc={!r}, values={!r}, lock_file={!r})".format(*self._fields())
 
     def get(self, key: str) -> str:
         return self.values.get(key, "")

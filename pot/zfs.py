@@ -10,18 +10,22 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import logging
 import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from types import MappingProxyType
-from typing import IO
 
+from pot import log as logging
 from pot import proc
 from pot.errors import CommandFailed
+from pot.record import record
 
-log = logging.getLogger(__name__)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import IO
+
+# our own notes, not upstream's messages: shown from -vv, on stderr (see pot.cli.output)
+trace = logging.getLogger("pot.trace")
 
 # the user properties export writes on jails/<pot>
 USER_PROPS = (":pot.tag", ":pot.snap")
@@ -32,7 +36,7 @@ _NO_PROPS: Mapping[str, str] = MappingProxyType({})
 _BASE_COLUMNS = ("name", "mountpoint", "mounted", "origin")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Dataset:
     """One file system as ``zfs list`` shows it; ``-`` (unset) values become ``""``."""
 
@@ -43,7 +47,7 @@ class Dataset:
     props: Mapping[str, str]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Caps:
     """Flags of this host's zfs that FreeBSD has and zfs-fuse lacks."""
 
@@ -234,7 +238,7 @@ def _retry_while_busy(
     succeeds; zfs-fuse calls every mounted dataset busy for rename, so each import pays it).
     """
     for pause in ((0.0,) if at_once else ()) + BUSY_PAUSES:
-        log.debug("dataset busy, retrying in %.2fs", pause)
+        trace.debug("dataset busy, retrying in %.2fs", pause)
         if pause:
             time.sleep(pause)
         try:
@@ -398,5 +402,5 @@ def _usage(*args: str) -> str:
 def capabilities() -> Caps:
     """Probe this zfs once per process by reading its usage texts."""
     caps = parse_caps(_usage("receive"), _usage("list", "-?"))
-    log.debug("zfs capabilities: %s", caps)
+    trace.debug("zfs capabilities: %s", caps)
     return caps

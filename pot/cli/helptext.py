@@ -633,3 +633,8 @@ pot set-status [-hv] [-p pname] [-s status]
     # without a provider (see pot.cli.params.help_text): the text when no release is known
     "create-base": create_base_help(()),
 }
+
+
+def command_help(name: str) -> str:
+    """The help of command ``name`` (a command upstream has no help for gets -h alone)."""
+    return HELP.get(name, f"pot {name} [-h]\n  -h print this help\n")

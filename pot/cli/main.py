@@ -1,118 +1,27 @@
-"""The root of the command tree and the error edge.
+"""Click's command tree: every command that is not run from its option table.
 
-Upstream's dispatcher resolves aliases, checks POT_FS_ROOT, then runs the command; we
-do the same here and map every PotError to its ``###>`` lines and exit status. Command
-modules are imported only when their command runs, so start-up stays fast.
+The entry point and the error edge are pot.cli.edge, which comes here for the commands
+it does not run itself (and for help texts built at run time). ``cli.main(argv)`` runs
+one invocation exactly as the ``pot`` program does.
 """
 
 from __future__ import annotations
 
 import importlib
-import os
-import signal
 import sys
-import traceback
 from collections.abc import Sequence
-from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from pot import errors
-from pot.cli import output
-from pot.cli.helptext import USAGE
+from pot.cli import edge, optspec
+from pot.cli.edge import ALIASES, COMMANDS, Terminated, main, module_name
 
 if TYPE_CHECKING:
     from pot.settings import Settings
 
-# Every command upstream dispatches, in the order of its usage text, with the module
-# that implements it. A missing module answers -h and fails as "not implemented".
-COMMANDS: tuple[str, ...] = (
-    "show",
-    "version",
-    "config",
-    "list",
-    "info",
-    "ps",
-    "top",
-    "init",
-    "de-init",
-    "vnet-start",
-    "create-base",
-    "create-fscomp",
-    "create",
-    "create-private-bridge",
-    "copy-in",
-    "copy-out",
-    "mount-in",
-    "mount-out",
-    "prune",
-    "set-hook",
-    "destroy",
-    "add-dep",
-    "set-rss",
-    "get-rss",
-    "set-cmd",
-    "set-env",
-    "set-hosts",
-    "export",
-    "import",
-    "prepare",
-    "export-ports",
-    "set-attribute",
-    "get-attribute",
-    "start",
-    "stop",
-    "term",
-    "rename",
-    "clone",
-    "clone-fscomp",
-    "promote",
-    "snapshot",
-    "revert",
-    "purge-snapshots",
-    "update-config",
-    "last-run-stats",
-    "signal",
-    "exec",
-    "set-status",
-)
-ALIASES: dict[str, str] = {
-    "ls": "list",
-    "rollback": "revert",
-    "snap": "snapshot",
-    "set-attr": "set-attribute",
-    "get-attr": "get-attribute",
-}
-# the commands that run before `pot init` has made POT_FS_ROOT
-_NO_FS_ROOT = frozenset({"init", "de-init", "version"})
-
-
-class Terminated(BaseException):
-    """SIGTERM, turned into an exception so that clean-up code runs as for Ctrl-C."""
-
-
-# the signals that end an invocation; once one has arrived, clean-up runs undisturbed
-_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-
-
-def _on_stop_signal(signum: int, _frame: FrameType | None) -> NoReturn:
-    """Turn the first SIGINT/SIGTERM into an exception and ignore the ones that follow.
-
-    Ctrl-C under the sh launcher (etc/launcher/pot) reaches us twice, from the terminal
-    and forwarded by the launcher: the second copy must not cut the clean-up short.
-    Processes started during clean-up inherit the ignoring, so they complete too.
-    """
-    for number in _STOP_SIGNALS:
-        signal.signal(number, signal.SIG_IGN)
-    if signum == signal.SIGTERM:
-        raise Terminated()
-    raise KeyboardInterrupt()
-
-
-def module_name(command: str) -> str:
-    return "pot.cli.commands." + command.replace("-", "_")
+__all__ = ["ALIASES", "COMMANDS", "PotGroup", "Terminated", "cli", "main", "module_name"]
 
 
 class PotGroup(click.Group):
@@ -131,7 +40,13 @@ class PotGroup(click.Group):
             if exc.name != module_name(name):
                 raise
             return _not_implemented(name)
-        command: click.Command = module.command
+        command = getattr(module, "command", None)
+        if command is None:
+            # a command declared by its option table: click's options come from it
+            from pot.cli.params import table_command
+
+            command = table_command(name, optspec.TABLES[name], module)
+        assert isinstance(command, click.Command)
         return command
 
     def main(
@@ -142,164 +57,43 @@ class PotGroup(click.Group):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> NoReturn:
-        argv = list(sys.argv[1:] if args is None else args)
-        handler = output.install()
-        previous = _install_signal_handlers()
-        try:
-            code = _guarded(self, argv)
-        finally:
-            for number, action in previous.items():
-                if action is not None:  # None: a handler not set from Python, left alone
-                    signal.signal(number, action)
-            output.uninstall(handler)
-        sys.stdout.flush()
-        sys.exit(code)
+        edge.run(list(sys.argv[1:] if args is None else args))
 
 
-def _install_signal_handlers() -> dict[int, Any]:
-    """Our SIGINT/SIGTERM handler, SIGQUIT at default; returns the previous actions.
-
-    SIGINT is set explicitly: a background job of a non-interactive sh (the launcher)
-    starts with SIGINT and SIGQUIT ignored, and Python keeps an ignored SIGINT ignored.
-    SIGQUIT goes back to default so that pots' commands do not inherit the ignoring.
-    """
-    previous: dict[int, Any] = {n: signal.signal(n, _on_stop_signal) for n in _STOP_SIGNALS}
-    previous[signal.SIGQUIT] = signal.signal(signal.SIGQUIT, signal.SIG_DFL)
-    return previous
-
-
-def _guarded(group: PotGroup, argv: list[str]) -> int:
-    """Run one invocation and turn every outcome into an exit status."""
-    name = ""
-    conf: Settings | None = None
-    try:
-        name, rest = _resolve(argv)
-        conf = _load_settings()
-        return _dispatch(group, name, rest, conf)
-    except errors.PotError as exc:
-        for text in exc.lines:
-            output.error(text)
-        if exc.usage and name in COMMANDS:
-            _echo_help(group, name, conf)
-        return exc.exit_code
-    except (KeyboardInterrupt, Terminated):
-        return 130
-    except click.exceptions.Abort:
-        # click turns Ctrl-C inside a command into Abort (after a newline on stderr)
-        return 130
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except Exception as exc:
-        output.error(f"internal error: {type(exc).__name__}: {exc}")
-        if os.environ.get("POT_DEBUG"):
-            traceback.print_exc()
-        return 1
-
-
-def _resolve(argv: list[str]) -> tuple[str, list[str]]:
-    """Upstream's dispatcher: aliases, ``run`` and ``help``; unknown names -> usage."""
-    if not argv:
-        click.echo(USAGE, nl=False)
-        raise errors.QuietExit(1)
-    name, rest = argv[0], argv[1:]
-    if name == "run":
-        return "term", ["-f", *rest]
-    if name == "help":
-        return "help", rest
-    name = ALIASES.get(name, name)
-    if name not in COMMANDS:
-        click.echo(USAGE, nl=False)
-        raise errors.QuietExit(1)
-    return name, rest
-
-
-def _load_settings() -> Settings:
-    from pot import settings as settings_mod
-
-    etc = os.environ.get("POT_ETC")
-    return settings_mod.load(Path(etc) if etc else None)
-
-
-def _dispatch(group: PotGroup, name: str, rest: list[str], conf: Settings) -> int:
+def run_command(name: str, rest: list[str], conf: Settings) -> int:
+    """Run one command through click (the edge has resolved, checked and logged it)."""
     from pot.cli.params import App
 
-    if name == "help":
-        return _help(group, rest, conf)
-    if name not in _NO_FS_ROOT:
-        _check_fs_root(conf.fs_root)
-    _syslog(conf, name, rest)
-    command = group.get_command(None, name)
+    command = cli.get_command(None, name)
     assert command is not None
     rv = command.main(rest, prog_name=f"pot {name}", standalone_mode=False, obj=App(conf))
     return rv if isinstance(rv, int) else 0
 
 
-def _help(group: PotGroup, rest: list[str], conf: Settings) -> int:
-    """``pot help [command]``: the usage, or one command's help (aliases and run too)."""
-    if not rest:
-        click.echo(USAGE, nl=False)
-        return 0
-    _check_fs_root(conf.fs_root)
-    target = "term" if rest[0] == "run" else ALIASES.get(rest[0], rest[0])
-    if target not in COMMANDS:
-        output.error(f"Command {rest[0]} unkown")
-        return 1
-    _echo_help(group, target, conf)
-    return 0
-
-
-def _echo_help(group: PotGroup, name: str, conf: Settings | None) -> None:
+def echo_help(name: str, conf: Settings | None) -> None:
     """The command's own help text, with its run-time parts (create-base's releases)."""
-    from pot.cli.params import PotCommand, echo_help
+    from pot.cli.params import PotCommand
+    from pot.cli.params import echo_help as plain_help
 
-    command = group.get_command(None, name)
+    command = cli.get_command(None, name)
     if isinstance(command, PotCommand):
         click.echo(command.help_for(conf), nl=False)
     else:
-        echo_help(name)
-
-
-def _check_fs_root(fs_root: os.PathLike[str]) -> None:
-    if not os.path.isdir(fs_root):
-        output.error(f"{os.fspath(fs_root)} does not exist, please run 'pot init'", err=True)
-        raise errors.QuietExit(1)
-    if not os.access(fs_root, os.R_OK):
-        output.error(f"Current user has no read access to {os.fspath(fs_root)}", err=True)
-        raise errors.QuietExit(1)
-
-
-# upstream logs these at debug, and only when verbose; the rest at info
-_QUIET_LOGGED = frozenset(
-    {"config", "get-rss", "info", "last-run-stats", "list", "ps", "show", "top"}
-)
-
-
-def _syslog(conf: Settings, name: str, rest: list[str]) -> None:
-    """Upstream's one syslog line per command (``logger -t pot``)."""
-    if name in _QUIET_LOGGED or name == "version":
-        return
-    import syslog
-
-    facility = getattr(syslog, "LOG_" + str(conf.get("POT_LOG_FACILITY")).upper(), None)
-    if facility is None:
-        return
-    syslog.openlog("pot", 0, facility)
-    syslog.syslog(syslog.LOG_INFO, " ".join([f"pot-{name}", *rest]))
-    syslog.closelog()
+        plain_help(name)
 
 
 def _not_implemented(name: str) -> click.Command:
+    """A command without a module: every invocation, -h included, fails as not implemented
+    (upstream's dispatcher likewise fails on promote, -h or not, having no promote.sh).
+    """
     from pot.cli.params import PotCommand
 
     def callback(**_: Any) -> None:
         raise errors.NotImplementedCommand(name)
 
-    return PotCommand(name, callback=callback, context_settings={"ignore_unknown_options": True})
+    command = PotCommand(name, callback=callback, context_settings={"ignore_unknown_options": True})
+    command.params = [p for p in command.params if "-h" not in getattr(p, "opts", ())]
+    return command
 
 
 cli = PotGroup("pot")
-
-
-def main() -> NoReturn:
-    """Console-script entry point."""
-    cli.main()

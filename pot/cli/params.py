@@ -2,33 +2,24 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from types import ModuleType
 from typing import Any, TypeVar
 
 import click
 
-from pot.cli import output
-from pot.cli.helptext import HELP
-from pot.errors import NeedsRoot, QuietExit
+from pot.cli import optspec
+from pot.cli.app import App
+from pot.cli.helptext import command_help
+from pot.cli.root import require_root
+from pot.errors import QuietExit
 from pot.settings import Settings
+
+__all__ = ["App", "PotCommand", "pass_app", "pot_command", "require_root", "table_command"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 # builds a help text whose parts are found at run time (create-base: the valid releases)
 HelpProvider = Callable[[Settings], str]
-
-
-@dataclass(slots=True)
-class App:
-    """What the edge hands every command: the settings and the process verbosity."""
-
-    settings: Settings
-    verbosity: int = 1
-
-    def verbose(self, count: int) -> None:
-        self.verbosity += count
-        output.set_verbosity(self.verbosity)
 
 
 pass_app = click.make_pass_decorator(App)
@@ -40,7 +31,7 @@ def help_text(
     """The help of command ``name``; with both settings and a provider, the provider's text."""
     if provider is not None and settings is not None:
         return provider(settings)
-    return HELP.get(name, f"pot {name} [-h]\n  -h print this help\n")
+    return command_help(name)
 
 
 def echo_help(
@@ -139,7 +130,36 @@ def quiet_option(f: F) -> F:
     return click.option("-q", "quiet", is_flag=True)(f)
 
 
-def require_root() -> None:
-    """Upstream's late root check (after argument validation)."""
-    if os.geteuid() != 0:
-        raise NeedsRoot()
+def table_options(table: tuple[optspec.Opt, ...], module: ModuleType) -> Callable[[F], F]:
+    """click's options of a command declared by its option table (pot.cli.optspec)."""
+
+    def decorate(f: F) -> F:
+        for opt in reversed(table):
+            f = _table_option(opt, module)(f)
+        return f
+
+    return decorate
+
+
+def _table_option(opt: optspec.Opt, module: ModuleType) -> Callable[[F], F]:
+    letter = f"-{opt.letter}"
+    if opt.kind == optspec.VERBOSE:
+        return verbose_option
+    if opt.kind == optspec.EAGER:
+
+        def early(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+            if value:
+                module.eager(ctx.find_object(App))
+                ctx.exit(0)
+
+        return click.option(letter, is_flag=True, expose_value=False, is_eager=True, callback=early)
+    if opt.kind == optspec.FLAG:
+        return click.option(letter, opt.dest, is_flag=True)
+    if opt.kind == optspec.COUNT:
+        return click.option(letter, opt.dest, count=True)
+    return click.option(letter, opt.dest, default=opt.default, hidden=opt.hidden)
+
+
+def table_command(name: str, table: tuple[optspec.Opt, ...], module: ModuleType) -> PotCommand:
+    """The click command of ``module.run``, its options from ``table``."""
+    return pot_command(name)(table_options(table, module)(pass_app(module.run)))

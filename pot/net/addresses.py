@@ -12,11 +12,11 @@ potnet is asked outside the lock). Pure Python: no process is started here.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
 from pathlib import Path
 
 from pot import rootpath
 from pot.errors import ConfigError, PotError
+from pot.record import record
 from pot.settings import Settings
 
 IPv4 = ipaddress.IPv4Address
@@ -52,7 +52,7 @@ def alias_entries(s: Settings, ip: str) -> list[tuple[str, str]]:
     return [alias_entry(word, s.get("POT_EXTIF")) for word in ip.split()]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Bridge:
     """A private bridge definition file (POT_FS_ROOT/bridges/<name>)."""
 
@@ -61,7 +61,7 @@ class Bridge:
     gateway: IPv4
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PotAddress:
     """The network facts of one pot, as potnet reads them from its pot.conf."""
 

@@ -10,16 +10,13 @@ run inside an already authorised create, leave the default.
 
 from __future__ import annotations
 
-import ipaddress
-import logging
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from pathlib import Path
 
 from pot import jail, model, potconf, rctl, rootpath
+from pot import log as logging
 from pot.errors import (
     PotError,
     PotNotFound,
@@ -31,6 +28,7 @@ from pot.errors import (
 )
 from pot.ops import common
 from pot.ops.common import Authorize, allowed
+from pot.record import record
 from pot.rootpath import PotFile
 from pot.settings import Settings
 
@@ -92,6 +90,8 @@ def _valid_ip(text: str) -> bool:
     if "%" in text:
         return False
     try:
+        import ipaddress
+
         ipaddress.ip_address(text)
     except ValueError:
         return False
@@ -241,7 +241,7 @@ def set_rss(
 # --------------------------------------------------------------------------- get-rss
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RssUsage:
     """What get-rss shows: rctl's raw values, and the cpu time computed as upstream does."""
 
@@ -265,6 +265,8 @@ def bc_cputime(clockrate: str, pcpu: str) -> str:
     """``scale=3; clockrate * pcpu / 100`` as bc computes and prints it ("" when bc would fail)."""
     if not (_NUMBER.fullmatch(clockrate) and _NUMBER.fullmatch(pcpu)):
         return ""
+    from decimal import ROUND_DOWN, Decimal, InvalidOperation
+
     try:
         a, b = Decimal(clockrate), Decimal(pcpu)
     except InvalidOperation:
@@ -383,7 +385,7 @@ def set_attribute(
     common.write_conf(s, pot, conf)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AttrValue:
     """A stored attribute as get-attribute reads it: "" when the line is missing."""
 

@@ -4,16 +4,20 @@ per-pot facts."""
 from __future__ import annotations
 
 import grp
-import logging
 from collections.abc import Callable
 
 from pot import jail, model, potconf, rootpath, zfs
+from pot import log as potlog
 from pot.errors import ConfigError, PotError, PotNotFound, worded
 from pot.model import PotType
 from pot.potconf import PotConf
 from pot.settings import Settings
 
-log = logging.getLogger(__name__)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import logging
+
+log = potlog.getLogger(__name__)
 
 # the root check a command's op runs once its own checks passed (the CLI passes
 # require_root; library callers and nested commands pass allowed)
@@ -60,6 +64,10 @@ def write_conf(s: Settings, pot: str, conf: PotConf) -> None:
     potconf.write(model.pot_conf_path(s, pot), conf)
 
 
+def is_persistent(conf: PotConf) -> bool:
+    return conf.get("pot.attr.persistent") != "NO"
+
+
 def pot_type(conf: PotConf) -> PotType:
     """A pot.conf without ``pot.type`` is an old multi pot."""
     return PotType.SINGLE if conf.get("pot.type") == "single" else PotType.MULTI
@@ -99,7 +107,7 @@ def usable_hostname(pot: str, host: str, max_length: int) -> str:
     return pot if len(qualified) > max_length else qualified
 
 
-def report(logger: logging.Logger, exc: PotError) -> None:
+def report(logger: logging.Logger | potlog.Logger, exc: PotError) -> None:
     """An error's lines as error messages, for steps upstream reports and goes on from."""
     for line in exc.lines:
         logger.error("%s", line)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import ipaddress
 import time
-from dataclasses import dataclass
 
 from pot import jail, model, potconf, rootpath, zfs
 from pot.errors import ConfigError, PotError, UsageError, worded
 from pot.net import addresses
 from pot.ops import common
 from pot.potconf import PotConf
+from pot.record import record
 from pot.rootpath import PotFile
 from pot.settings import Settings
 
@@ -26,7 +26,7 @@ NO_STATS = "{}\n"
 _DATE_FORMAT = "%a %b %e %H:%M:%S %Z %Y"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PotInfo:
     """The facts of ``pot info -p``; the verbose-only parts are None unless asked for."""
 
@@ -48,7 +48,7 @@ class PotInfo:
     snapshots: tuple[str, ...] | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AddressUse:
     """One line of potnet's ``show -b``: an address of the bridge and what holds it."""
 

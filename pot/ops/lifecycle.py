@@ -16,8 +16,9 @@ from pathlib import Path
 
 from pot import jail, model, net, potconf, proc, rctl, rootpath, zfs
 from pot.errors import AppExitError, PotError
+from pot.model import main_pid_file
 from pot.ops import common, info, mounts, status
-from pot.ops.common import Authorize, allowed
+from pot.ops.common import Authorize, allowed, is_persistent
 from pot.ops.status import Transition
 from pot.potconf import PotConf
 from pot.rootpath import PotFile
@@ -53,10 +54,6 @@ _IP6_POLICY = (
 # --------------------------------------------------------------------------- small facts
 
 
-def main_pid_file(s: Settings, pot: str) -> Path:
-    return s.tmp / f"pot_main_pid_{pot}"
-
-
 def last_run_stats_file(s: Settings, pot: str) -> PotFile:
     return model.pot_file(s, pot, "conf/.last_run_stats")
 
@@ -64,10 +61,6 @@ def last_run_stats_file(s: Settings, pot: str) -> PotFile:
 def main_command(conf: PotConf) -> str:
     """``pot.cmd`` as start reads it (everything after the key), ``sh /etc/rc`` when empty."""
     return conf.raw("pot.cmd") or DEFAULT_CMD
-
-
-def is_persistent(conf: PotConf) -> bool:
-    return conf.get("pot.attr.persistent") != "NO"
 
 
 def _no_rc_script(conf: PotConf) -> bool:

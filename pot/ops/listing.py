@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pot import flavours, jail, model, potconf, zfs
+from pot import log as logging
 from pot.errors import ConfigError
 from pot.potconf import FsCompEntry, PotConf
+from pot.record import record, replace
 from pot.settings import Settings
 
-log = logging.getLogger(__name__)
+# our own notes, not upstream's messages: shown from -vv, on stderr (see pot.cli.output)
+trace = logging.getLogger("pot.trace")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PotSummary:
     """One pot's block of ``pot list``; the verbose fields are empty unless asked for."""
 
@@ -74,14 +75,18 @@ def bridge_names(s: Settings) -> list[str]:
 def pots(s: Settings, *, verbose: bool) -> list[PotSummary]:
     """Every pot's summary; verbose adds base, level, datasets and snapshots.
 
-    The snapshots of all pots come from one ``zfs list`` of the jails tree.
+    Which pots run comes from one ``jls``, the snapshots of all pots from one ``zfs
+    list`` of the jails tree.
     """
     names = pot_names(s)
+    running = frozenset(jail.running_names()) if names else frozenset()
     if not verbose:
-        return [_summary(s, name) for name in names]
+        return [_summary(s, name, running) for name in names]
     jails = model.jails_dataset(s)
     snapshots = zfs.snapshot_tree(jails) if names else []
-    return [_verbose_summary(s, name, _of_pot(snapshots, f"{jails}/{name}")) for name in names]
+    return [
+        _verbose_summary(s, name, _of_pot(snapshots, f"{jails}/{name}"), running) for name in names
+    ]
 
 
 def _of_pot(snapshots: list[str], dataset: str) -> tuple[str, ...]:
@@ -92,21 +97,25 @@ def _conf(s: Settings, pot: str) -> PotConf:
     try:
         return potconf.read(model.pot_conf_path(s, pot))
     except ConfigError as exc:
-        log.debug("%s", exc)  # upstream's grep fails quietly: the values are empty
+        trace.debug("%s", exc)  # upstream's grep fails quietly: the values are empty
         return PotConf()
 
 
-def _summary(s: Settings, pot: str, conf: PotConf | None = None) -> PotSummary:
+def _summary(
+    s: Settings, pot: str, running: frozenset[str], conf: PotConf | None = None
+) -> PotSummary:
     conf = conf if conf is not None else _conf(s, pot)
     network_type = conf.get("network_type") or ""
-    return PotSummary(pot, network_type, conf.raw("ip") or "", jail.is_running(pot))
+    return PotSummary(pot, network_type, conf.raw("ip") or "", pot in running)
 
 
-def _verbose_summary(s: Settings, pot: str, snapshots: tuple[str, ...]) -> PotSummary:
+def _verbose_summary(
+    s: Settings, pot: str, snapshots: tuple[str, ...], running: frozenset[str]
+) -> PotSummary:
     conf = _conf(s, pot)
     level = conf.get("pot.level") or ""
     return replace(
-        _summary(s, pot, conf),
+        _summary(s, pot, running, conf),
         base=conf.get("pot.base") or "",
         level=level,
         potbase=(conf.get("pot.potbase") or "") if level == "2" else "",
@@ -119,7 +128,7 @@ def _fscomps(s: Settings, pot: str) -> list[FsCompEntry]:
     try:
         return potconf.read_fscomp(model.fscomp_conf_path(s, pot))
     except ConfigError as exc:
-        log.debug("%s", exc)
+        trace.debug("%s", exc)
         return []
 
 

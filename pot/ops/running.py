@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import logging
 import os
-import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from pot import jail, net, proc
+from pot import jail, model, proc
+from pot import log as logging
 from pot.errors import PotError, worded
-from pot.ops import common, lifecycle
+from pot.ops import common
 from pot.ops.common import Authorize, allowed
+from pot.record import record
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -64,6 +63,8 @@ def term(s: Settings, pot: str, *, force: bool = False, authorize: Authorize = a
         if not force:
             raise PotError(f"The pot {pot} is not running")
         authorize()
+        from pot.ops import lifecycle  # start: its own modules only when needed
+
         try:
             lifecycle.start(s, pot)
         except PotError as exc:
@@ -77,7 +78,7 @@ def term(s: Settings, pot: str, *, force: bool = False, authorize: Authorize = a
 # --------------------------------------------------------------------------- exec
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ExecRequest:
     pot: str
     command: Sequence[str]
@@ -125,7 +126,7 @@ def valid_signal(name: str) -> bool:
     return name in SIGNAL_NAMES or (name.startswith("SIG") and name[3:] in SIGNAL_NAMES)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SignalRequest:
     pot: str
     signal: str = DEFAULT_SIGNAL
@@ -164,12 +165,12 @@ def send_signal(s: Settings, req: SignalRequest, *, authorize: Authorize = allow
         result = _signal_pid(s, req, tool)
     else:
         log.info("Sending %s to main process of pot %s", req.signal, req.pot)
-        if lifecycle.is_persistent(common.read_conf_or_empty(s, req.pot)):
+        if common.is_persistent(common.read_conf_or_empty(s, req.pot)):
             if req.force:
                 log.info("Persistent pots have no main process")
                 return ""
             raise PotError("Persistent pots have no main process")
-        pidfile = str(lifecycle.main_pid_file(s, req.pot))
+        pidfile = str(model.main_pid_file(s, req.pot))
         result = proc.run([*tool, "-j", req.pot, "-F", pidfile], check=False)
     if not result.ok:
         if req.force:
@@ -187,6 +188,8 @@ class _Failed(PotError):
 
 
 def _signal_pid(s: Settings, req: SignalRequest, tool: list[str]) -> proc.Result:
+    import tempfile
+
     fd, path = tempfile.mkstemp(prefix=f"pot_sigpid_{req.pot}", dir=s.tmp)
     try:
         with os.fdopen(fd, "w") as f:
@@ -203,6 +206,8 @@ def network_state(s: Settings) -> str:
     """ps's info line about the public bridge and pf's NAT."""
     if os.geteuid() != 0:
         return "Need privileges to read internal network status"
+    from pot import net
+
     return "Internal network up" if net.vnet_ipv4_up(s) is not None else "Internal network down"
 
 

@@ -49,7 +49,11 @@ def choose(s: Settings, pot: str, *, all_pots: bool, running: bool) -> list[str]
         common.check_pot(s, pot, f"{pot} is not a valid pot")
         return [pot]
     names = common.pot_names(s)
-    return names if all_pots else [p for p in names if jail.is_running(p)]
+    if all_pots:
+        return names
+    # one jls for all pots, not one per pot
+    up = set(jail.running_names()) if names else set()
+    return [p for p in names if p in up]
 
 
 def usage(
@@ -59,11 +63,19 @@ def usage(
     if not pots:
         return []
     sizes = zfs.used_tree(s.zfs_root)
-    return [_pot_usage(s, pot, sizes, verbose=verbose, root=root) for pot in pots]
+    # one jls for all pots, not one per pot
+    running = frozenset(jail.running_names())
+    return [_pot_usage(s, pot, sizes, running, verbose=verbose, root=root) for pot in pots]
 
 
 def _pot_usage(
-    s: Settings, pot: str, sizes: Mapping[str, str], *, verbose: bool, root: bool
+    s: Settings,
+    pot: str,
+    sizes: Mapping[str, str],
+    running: frozenset[str],
+    *,
+    verbose: bool,
+    root: bool,
 ) -> PotUsage:
     conf = common.read_conf_or_empty(s, pot)
     usage_ = PotUsage(pot, sizes.get(model.pot_dataset(s, pot), ""))
@@ -76,7 +88,7 @@ def _pot_usage(
             sizes.get(model.base_dataset(s, base), "") if multi else None,
             _foreign_datasets(s, pot, base, sizes),
         )
-    if not jail.is_running(pot):
+    if pot not in running:
         return usage_
     return PotUsage(
         pot, usage_.disk_usage, usage_.base_usage, usage_.datasets, _runtime(s, pot, conf, root)

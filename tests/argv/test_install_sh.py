@@ -11,9 +11,19 @@ import pytest
 from installed import INSTALL_SH, REPO, SYSTEM_PATH, install
 
 # a fake interpreter: `-m venv --system-site-packages DIR` makes DIR/bin/python (itself);
-# `-m pip ...` logs its argv and the staged source folder, and makes bin/pot next to it
+# `-m pip ...` logs its argv and the staged source folder, and makes bin/pot next to it;
+# install.sh's own steps after pip (the entry script, compileall) log a line each
 FAKE_PYTHON = """\
 #!/bin/sh
+case "$1 $2 $3" in
+"-I -c "*json*)
+	echo "entry $4 $5" >> "$FAKE_LOG"
+	printf '#!/bin/sh\\n' > "$4"
+	exit 0
+	;;
+"-I -c "*) echo /the/package; exit 0 ;;
+"-I -m compileall") echo "$*" >> "$FAKE_LOG"; exit 0 ;;
+esac
 echo "$*" >> "$FAKE_LOG"
 case "$1 $2" in
 "-m venv")
@@ -139,11 +149,43 @@ def test_without_pot_py_a_venv_is_made_once_and_the_package_installed(tmp_path: 
     venv = prefix / "libexec" / "pot"
     assert calls[0] == f"-m venv --system-site-packages {venv}"
     assert calls[1].startswith(f"{PIP} {tmp_path}/stage/pot-install.")
-    assert calls[2:] == STAGED
+    assert calls[2:] == [*STAGED, *_entry_steps(venv)]
     assert f"POT_PY='{venv}/bin/pot'\n" in (prefix / "bin" / "pot").read_text()
     _, calls = _venv_install(tmp_path)
     assert calls[0].startswith(f"{PIP} --force-reinstall --no-deps {tmp_path}/stage/")
-    assert calls[1:] == STAGED
+    assert calls[1:] == [*STAGED, *_entry_steps(venv)]
+
+
+def _entry_steps(venv: Path) -> list[str]:
+    """After pip: pip's bin/pot replaced by the `python -IS` entry, the package compiled."""
+    return [f"entry {venv}/bin/pot {venv}/bin/python", "-I -m compileall -q /the/package"]
+
+
+def test_the_entry_script_starts_python_without_site(tmp_path: Path) -> None:
+    # the real interpreter: the script runs -IS and finds the package where site would
+    prefix = tmp_path / "prefix"
+    venv = prefix / "libexec" / "pot"
+    subprocess.run(["python3", "-m", "venv", "--without-pip", str(venv)], check=True)
+    target = venv / "bin" / "pot"
+    code = _entry_py()
+    python = str(venv / "bin" / "python")
+    subprocess.run([python, "-I", "-c", code, str(target), python], check=True)
+    lines = target.read_text().splitlines()
+    assert lines[0] == f"#!{python} -IS"
+    assert lines[-2:] == ["from pot.cli.edge import main", "main()"]
+    site = subprocess.run(
+        [python, "-I", "-c", "import site; print(site.getsitepackages()[0])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert repr(site) in lines[-3]
+
+
+def _entry_py() -> str:
+    """install.sh's ENTRY_PY, as the shell hands it to Python."""
+    text: str = INSTALL_SH.read_text()
+    return text.split("ENTRY_PY='", 1)[1].split("\n'\n", 1)[0]
 
 
 def test_offline_uses_no_index_and_no_build_isolation(tmp_path: Path) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,7 +15,7 @@ import pytest
 from cli_env import CliEtc
 from click.testing import CliRunner
 
-from pot import UPSTREAM_VERSION, __version__
+from pot import UPSTREAM_VERSION, __version__, proc
 from pot.cli.helptext import HELP
 from pot.cli.main import cli
 from pot.cli.params import App, pass_app, pot_command, require_root, verbose_option
@@ -184,13 +186,22 @@ def test_keyboard_interrupt_exits_130(cli_etc: CliEtc, fake_command: FakeCommand
 
 
 def test_version_verbose(cli_etc: CliEtc) -> None:
+    # upstream prints its one line at every verbosity
     assert _invoke("version") == (0, f"pot version: {UPSTREAM_VERSION}\n", "")
-    assert _invoke("version", "-v") == (
+    assert _invoke("version", "-v") == (0, f"pot version: {UPSTREAM_VERSION}\n", "")
+    assert _invoke("version", "-vv") == (0, f"pot version: {UPSTREAM_VERSION}\n", "")
+    assert _invoke("version", "-q") == (0, f"{UPSTREAM_VERSION}\n", "")
+
+
+def test_the_package_version_is_python_m_pot_version() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pot", "--version"], capture_output=True, text=True, check=False
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (
         0,
-        f"pot version: {UPSTREAM_VERSION}\nbsdpot-py version: {__version__}\n",
+        f"bsdpot-py version: {__version__}\n",
         "",
     )
-    assert _invoke("version", "-q") == (0, f"{UPSTREAM_VERSION}\n", "")
 
 
 def test_debug_lines_only_when_verbose(cli_etc: CliEtc, fake_command: FakeCommand) -> None:
@@ -200,6 +211,27 @@ def test_debug_lines_only_when_verbose(cli_etc: CliEtc, fake_command: FakeComman
         0,
         "=====>  a debug line\n===>  an info line\nverbosity 2\n",
         "",
+    )
+
+
+def test_the_trace_of_commands_run_is_on_stderr_from_vv(
+    cli_etc: CliEtc, fake_command: FakeCommand
+) -> None:
+    # -v prints what upstream prints (its debug lines) and nothing else
+    @pot_command("promote")
+    @verbose_option
+    def command() -> None:
+        logging.getLogger("pot.ops.chatty").debug("a debug line")
+        proc.run(["sh", "-c", "exit 3"], check=False)
+        click.echo("done")
+
+    fake_command("promote", command)
+    assert _invoke("promote") == (0, "done\n", "")
+    assert _invoke("promote", "-v") == (0, "=====>  a debug line\ndone\n", "")
+    assert _invoke("promote", "-vv") == (
+        0,
+        "=====>  a debug line\ndone\n",
+        "=====>  CMD > sh -c 'exit 3'\n=====>  exit status 3: \n",
     )
 
 

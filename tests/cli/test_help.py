@@ -34,7 +34,9 @@ def test_alias_table_matches_upstream() -> None:
     }
 
 
-@pytest.mark.parametrize("name", [*COMMANDS, *ALIAS_TARGETS])
+@pytest.mark.parametrize(
+    "name", [name for name in (*COMMANDS, *ALIAS_TARGETS) if name not in NOT_IMPLEMENTED]
+)
 def test_dash_h_prints_the_help(cli_etc: CliEtc, name: str) -> None:
     result = CliRunner().invoke(cli, [name, "-h"])
     assert (result.exit_code, result.stdout, result.stderr) == (
@@ -77,8 +79,10 @@ def test_usage_lists_the_commands() -> None:
 
 
 @pytest.mark.parametrize("name", sorted({*NOT_IMPLEMENTED, "promote"}))
-def test_missing_module_is_not_implemented(cli_etc: CliEtc, name: str) -> None:
-    result = CliRunner().invoke(cli, [name, "-x", "some", "args"])
+@pytest.mark.parametrize("args", [["-x", "some", "args"], ["-h"], ["-p", "web", "-h"]])
+def test_missing_module_is_not_implemented(cli_etc: CliEtc, name: str, args: list[str]) -> None:
+    # -h too: upstream's dispatcher fails on promote, which it has no script for, -h or not
+    result = CliRunner().invoke(cli, [name, *args])
     assert (result.exit_code, result.stdout, result.stderr) == (
         1,
         f"###>  pot {name}: not implemented yet in this version\n",

@@ -120,7 +120,7 @@ def test_pots_without_zfs(cli_etc: CliEtc, tools: FakeBin) -> None:
     )
     (jails / "db" / "conf").mkdir(parents=True)
     (jails / "db" / "conf" / "pot.conf").write_text("network_type=inherit\n")
-    tools.tool("jls", {"-j web": ("", 0), "*": ("", 1)})
+    tools.tool("jls", {"-j web": ("", 0), "name": ("web\n", 0), "*": ("", 1)})
     assert pot("ls") == (
         0,
         "pot name : db\n\tnetwork : inherit\n\tactive : false\n\n"
@@ -128,4 +128,22 @@ def test_pots_without_zfs(cli_etc: CliEtc, tools: FakeBin) -> None:
         "",
     )
     assert pot("ls", "-q") == (0, "db\nweb\n", "")
-    assert tools.calls() == [["jls", "-j", "db"], ["jls", "-j", "web"]]
+    # one jls for every pot (and none for -q)
+    assert tools.calls() == [["jls", "name"]]
+
+
+def test_verbose_prints_no_note_of_ours(cli_etc: CliEtc, tools: FakeBin) -> None:
+    # a pot without fscomp.conf: upstream's ls -v says nothing about it, ours only from -vv
+    folder = cli_etc.fs_root / "jails" / "web"
+    (folder / "conf").mkdir(parents=True)
+    (folder / "conf" / "pot.conf").write_text("pot.level=0\nnetwork_type=inherit\n")
+    tools.tool("jls", {"*": ("", 0)})
+    tools.tool("zfs", {"*": ("", 0)})
+    block = (
+        "pot name : web\n\tnetwork : inherit\n\tactive : false\n\tbase : \n\tlevel : 0\n"
+        "\tdatasets:\n\tsnapshot:\n\t\tno snapshots\n\n"
+    )
+    assert pot("ls", "-v") == (0, block, "")
+    code, out, err = pot("ls", "-vv")
+    assert (code, out) == (0, block)
+    assert f"=====>  {folder / 'conf' / 'fscomp.conf'}: cannot be read" in err

@@ -8,7 +8,7 @@ import signal
 
 import pytest
 
-from pot.cli import main
+from pot.cli import edge, main
 
 
 def _run(monkeypatch: pytest.MonkeyPatch, first: int, done: list[str]) -> int:
@@ -24,8 +24,8 @@ def _run(monkeypatch: pytest.MonkeyPatch, first: int, done: list[str]) -> int:
             done.append("clean-up finished")
         return 0
 
-    monkeypatch.setattr(main, "_load_settings", lambda: None)
-    monkeypatch.setattr(main, "_dispatch", dispatch)
+    monkeypatch.setattr(edge, "_load_settings", lambda: None)
+    monkeypatch.setattr(edge, "_dispatch", dispatch)
     with pytest.raises(SystemExit) as exc:
         main.cli.main(["version"])
     return int(str(exc.value.code))
@@ -55,8 +55,8 @@ def test_an_ignored_sigint_is_taken_over(monkeypatch: pytest.MonkeyPatch) -> Non
         seen.extend(signal.getsignal(n) for n in (signal.SIGINT, signal.SIGQUIT))
         return 0
 
-    monkeypatch.setattr(main, "_load_settings", lambda: None)
-    monkeypatch.setattr(main, "_dispatch", dispatch)
+    monkeypatch.setattr(edge, "_load_settings", lambda: None)
+    monkeypatch.setattr(edge, "_dispatch", dispatch)
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         with pytest.raises(SystemExit):
@@ -64,4 +64,4 @@ def test_an_ignored_sigint_is_taken_over(monkeypatch: pytest.MonkeyPatch) -> Non
         assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN
     finally:
         signal.signal(signal.SIGINT, previous)
-    assert seen == [main._on_stop_signal, signal.SIG_DFL]
+    assert seen == [edge._on_stop_signal, signal.SIG_DFL]

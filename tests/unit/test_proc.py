@@ -58,6 +58,45 @@ def test_run_environment_and_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert result.stdout == f"C yes x\n{tmp_path}\n"
 
 
+def test_run_environment_without_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the spawn path (no input, no cwd) passes the same environment
+    monkeypatch.setenv("POT_INHERITED", "yes")
+    result = proc.run(["sh", "-c", 'echo "$LC_ALL $POT_INHERITED $EXTRA"'], env={"EXTRA": "x"})
+    assert result.stdout == "C yes x\n"
+
+
+def test_run_reads_both_streams_past_a_pipe_buffer(deadline: None) -> None:
+    # 1 MB on each stream, interleaved: neither pipe may fill up and block the other
+    script = (
+        "i=0; while [ $i -lt 16 ]; do"
+        " head -c 65536 /dev/zero; head -c 65536 /dev/zero >&2; i=$((i+1)); done"
+    )
+    result = proc.run(["sh", "-c", script])
+    assert (len(result.stdout), len(result.stderr)) == (1 << 20, 1 << 20)
+
+
+def test_run_text_as_subprocess_gives_it() -> None:
+    # universal newlines; bytes that are not UTF-8 do not fail the call
+    result = proc.run(["printf", "a\\r\\nb\\rc\\n\\377\\n"])
+    assert result.stdout == "a\nb\nc\n\ufffd\n"
+
+
+def test_run_finds_the_tool_in_the_path_it_is_given(tmp_path: Path) -> None:
+    tool = tmp_path / "pot-only-here"
+    tool.write_text("#!/bin/sh\necho found\n")
+    tool.chmod(0o755)
+    (tmp_path / "sub").mkdir()
+    path = f"{tmp_path / 'sub'}:{tmp_path}"
+    assert proc.run(["pot-only-here"], env={"PATH": path}).stdout == "found\n"
+    with pytest.raises(CommandFailed) as info:
+        proc.run(["sub"], env={"PATH": str(tmp_path)})
+    assert info.value.returncode == 127
+
+
+def test_run_reports_death_by_signal_as_subprocess_does() -> None:
+    assert proc.run(["sh", "-c", "kill -TERM $$"], check=False).returncode == -15
+
+
 def test_run_check_raises_command_failed() -> None:
     argv = ["sh", "-c", "echo first >&2; echo last >&2; exit 3"]
     with pytest.raises(CommandFailed) as info:

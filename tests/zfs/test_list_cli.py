@@ -28,7 +28,7 @@ def pot(*args: str) -> tuple[int, str, str]:
 @pytest.fixture
 def tools(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeBin:
     fake = freebsd_tools(tmp_path / "bin", monkeypatch)
-    fake.tool("jls", {"-j web": ("", 0), "*": ("", 1)})
+    fake.tool("jls", {"-j web": ("", 0), "name": ("web\n", 0), "*": ("", 1)})
     return fake
 
 
@@ -92,13 +92,18 @@ def test_pots_verbose(layout: PotEnv, tools: FakeBin) -> None:
         f"\t\t{root}/jails/web/m@1700000000\n"
         f"\t\t{root}/jails/web/m@1700000100\n\n"
     )
-    code, out, err = pot("ls", "-v")
-    shown = "".join(line + "\n" for line in out.split("\n")[:-1] if not line.startswith("=====>"))
-    assert (code, shown, err) == (0, app + web, "")
-    # the snapshots of every pot come from one zfs call
-    debug = [line for line in out.splitlines() if line.startswith("=====>  CMD > zfs")]
-    assert debug == [f"=====>  CMD > zfs list -H -o name -t snapshot -r {root}/jails"]
-    assert tools.calls() == [["jls", "-j", "app"], ["jls", "-j", "web"]]
+    # -v prints what upstream prints and nothing else
+    assert pot("ls", "-v") == (0, app + web, "")
+    # one jls for every pot
+    assert tools.calls() == [["jls", "name"]]
+    # from -vv, our trace of the commands run, on stderr: the snapshots of every pot come
+    # from one zfs call
+    code, out, err = pot("ls", "-vv")
+    assert (code, out) == (0, app + web)
+    assert err.splitlines() == [
+        "=====>  CMD > jls name",
+        f"=====>  CMD > zfs list -H -o name -t snapshot -r {root}/jails",
+    ]
 
 
 def test_fscomps(layout: PotEnv) -> None:

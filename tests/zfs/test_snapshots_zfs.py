@@ -173,10 +173,10 @@ def test_revert_restores_every_dataset_from_its_latest_snapshot(env: PotCli) -> 
     conf_before = (env.fs_root / "jails" / "web" / "conf" / "pot.conf").read_text()
     (env.fs_root / "jails" / "web" / "conf" / "pot.conf").write_text("broken\n")
 
-    code, out, _ = env.run("rollback", "-v", "-p", "web")
+    code, _, err = env.run("rollback", "-vv", "-p", "web")
 
     assert code == 0
-    rollbacks = [line for line in out.splitlines() if "CMD > zfs rollback" in line]
+    rollbacks = [line for line in err.splitlines() if "CMD > zfs rollback" in line]
     assert rollbacks == [
         f"=====>  CMD > zfs rollback {env.zfs_root}/jails/web/m@1000000002",
         f"=====>  CMD > zfs rollback {env.zfs_root}/jails/web@1000000002",

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import click
-
 from pot.cli import output
-from pot.cli.params import App, pass_app, pot_command, quiet_option, verbose_option
+from pot.cli.app import App
 from pot.ops import attrs
 
 
-@pot_command("get-attribute")
-@verbose_option
-@quiet_option
-@click.option("-p", "pot", default="")
-@click.option("-A", "attr", default="")
-@click.option("-V", "_value", default="", hidden=True)  # accepted and ignored, as upstream
-@pass_app
-def command(app: App, quiet: bool, pot: str, attr: str, _value: str) -> None:
+def run(app: App, quiet: bool, pot: str, attr: str, _value: str) -> None:
+    """Options: pot.cli.optspec.TABLES["get-attribute"] (-V accepted and ignored)."""
     got = attrs.get_attribute(app.settings, pot, attr, quiet=quiet)
     if quiet:
-        click.echo(got.value)
+        output.echo(got.value)
     elif got.value:
         output.info(f"{got.name}: {got.value}")
     else:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-import click
-
-from pot.cli.params import App, pass_app, pot_command, require_root, verbose_option
+from pot.cli.app import App
+from pot.cli.output import echo
+from pot.cli.root import require_root
 from pot.ops import attrs
 from pot.ops.attrs import RssUsage
 
@@ -52,14 +52,10 @@ def json_line(usage: RssUsage) -> str:
     )
 
 
-@pot_command("get-rss")
-@verbose_option
-@click.option("-p", "pot", default="")
-@click.option("-J", "as_json", is_flag=True)
-@pass_app
-def command(app: App, pot: str, as_json: bool) -> None:
+def run(app: App, pot: str, as_json: bool) -> None:
+    """Options: pot.cli.optspec.TABLES["get-rss"]."""
     usage = attrs.get_rss(app.settings, pot, authorize=require_root)
     if as_json:
-        click.echo(json_line(usage))
+        echo(json_line(usage))
     else:
-        click.echo(text(usage), nl=False)
+        echo(text(usage), nl=False)

@@ -2,40 +2,29 @@
 
 from __future__ import annotations
 
-import click
-
 from pot.cli import output
-from pot.cli.params import App, pass_app, pot_command, quiet_option, verbose_option
+from pot.cli.app import App
+from pot.cli.output import echo
 from pot.errors import QuietExit, UsageError
 from pot.ops import info
 from pot.ops.info import PotInfo
 from pot.settings import Settings
 
 
-@pot_command("info")
-@verbose_option
-@quiet_option
-@click.option("-p", "pot", default="")
-@click.option("-B", "bridge", default="")
-@click.option("-r", "running", is_flag=True)
-@click.option("-E", "env", is_flag=True)
-@click.option("-s", "snaps", is_flag=True)
-@pass_app
-def command(
+def run(
     app: App, quiet: bool, pot: str, bridge: str, running: bool, env: bool, snaps: bool
 ) -> None:
+    """Options: pot.cli.optspec.TABLES["info"]. -v chooses the long format."""
     verbose = app.verbosity > 1
     _check_options(pot, bridge, quiet=quiet, verbose=verbose, env=env)
-    # -v chooses the long format; the command trace waits for -vv
-    with output.command_trace(visible=app.verbosity > 2):
-        if bridge:
-            if snaps:
-                output.info("Bridges has no snapshots - -s ignored")
-            _bridge(app.settings, bridge, quiet=quiet)
-            return
-        # upstream's precedence: -r, then -q, then -s before -E
-        mode = "running" if running else "snapshots" if snaps else "env" if env else "block"
-        _pot(app.settings, pot, mode, quiet=quiet, verbose=verbose)
+    if bridge:
+        if snaps:
+            output.info("Bridges has no snapshots - -s ignored")
+        _bridge(app.settings, bridge, quiet=quiet)
+        return
+    # upstream's precedence: -r, then -q, then -s before -E
+    mode = "running" if running else "snapshots" if snaps else "env" if env else "block"
+    _pot(app.settings, pot, mode, quiet=quiet, verbose=verbose)
 
 
 def _pot(s: Settings, pot: str, mode: str, *, quiet: bool, verbose: bool) -> None:
@@ -49,9 +38,9 @@ def _pot(s: Settings, pot: str, mode: str, *, quiet: bool, verbose: bool) -> Non
         _snapshots(s, pot, verbose=verbose)
     elif mode == "env":
         for name, value in info.environment(s, pot):
-            click.echo(f"export {name}={value}")
+            echo(f"export {name}={value}")
     else:
-        click.echo(render(info.pot_info(s, pot, verbose=verbose)), nl=False)
+        echo(render(info.pot_info(s, pot, verbose=verbose)), nl=False)
 
 
 def _check_options(pot: str, bridge: str, *, quiet: bool, verbose: bool, env: bool) -> None:
@@ -69,7 +58,7 @@ def _check_options(pot: str, bridge: str, *, quiet: bool, verbose: bool, env: bo
 def _snapshots(s: Settings, pot: str, *, verbose: bool) -> None:
     for name in info.snapshot_names(s, pot):
         # upstream echoes "<snap>: -> " and the date as two words: two spaces between
-        click.echo(f"{name}: ->  {info.snapshot_date(name)}" if verbose else name)
+        echo(f"{name}: ->  {info.snapshot_date(name)}" if verbose else name)
 
 
 def _bridge(s: Settings, bridge: str, *, quiet: bool) -> None:
@@ -79,10 +68,10 @@ def _bridge(s: Settings, bridge: str, *, quiet: bool) -> None:
     addresses = info.bridge_addresses(s, bridge)
     if addresses is None:
         # potnet's answer for a bridge file it cannot read (it still exits 0)
-        click.echo(f"bridge {bridge} not found", err=True)
+        echo(f"bridge {bridge} not found", err=True)
         return
     for entry in addresses:
-        click.echo(f"\t{entry.address}\t{entry.use}")
+        echo(f"\t{entry.address}\t{entry.use}")
 
 
 def render(i: PotInfo) -> str:

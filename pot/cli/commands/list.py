@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import click
-
-from pot.cli.params import App, pass_app, pot_command, quiet_option, verbose_option
+from pot.cli.app import App
+from pot.cli.output import echo
 from pot.errors import UsageError
 from pot.ops import listing
 from pot.ops.listing import PotSummary
 from pot.settings import Settings
 
 EXCLUSIVE = "Options -b -p -f -F -B -a are mutually exclusive"
-_KIND = "pot.list.kind"
 # the label of each kind's lines, and how its names are found
 _NAMED: dict[str, tuple[str, Callable[[Settings], list[str]]]] = {
     "bases": ("bases", listing.base_names),
@@ -21,19 +19,6 @@ _NAMED: dict[str, tuple[str, Callable[[Settings], list[str]]]] = {
     "flavour": ("flavour", listing.flavour_names),
     "bridges": ("bridge", listing.bridge_names),
 }
-
-
-def _kind(kind: str) -> Callable[[click.Context, click.Parameter, int], int]:
-    """Record the kind asked for; any second one (even the same again) is an error."""
-
-    def callback(ctx: click.Context, _param: click.Parameter, count: int) -> int:
-        if count and (count > 1 or _KIND in ctx.meta):
-            raise UsageError(EXCLUSIVE)
-        if count:
-            ctx.meta[_KIND] = kind
-        return count
-
-    return callback
 
 
 def pot_block(pot: PotSummary, *, verbose: bool) -> str:
@@ -56,35 +41,53 @@ def pot_block(pot: PotSummary, *, verbose: bool) -> str:
 def _pots(app: App, *, quiet: bool) -> None:
     if quiet:
         for name in listing.pot_names(app.settings):
-            click.echo(name)
+            echo(name)
         return
     verbose = app.verbosity > 1
     pots = listing.pots(app.settings, verbose=verbose)
     if not pots:
-        click.echo("No pot created yet...")
+        echo("No pot created yet...")
     for pot in pots:
-        click.echo(pot_block(pot, verbose=verbose), nl=False)
+        echo(pot_block(pot, verbose=verbose), nl=False)
 
 
 def _named(app: App, kind: str, *, quiet: bool) -> None:
     label, find = _NAMED[kind]
     for name in find(app.settings):
-        click.echo(name if quiet else f"{label}: {name}")
+        echo(name if quiet else f"{label}: {name}")
 
 
-@pot_command("list")
-@verbose_option
-@quiet_option
-@click.option("-p", "pots", count=True, callback=_kind("pots"), expose_value=False)
-@click.option("-b", "bases", count=True, callback=_kind("bases"), expose_value=False)
-@click.option("-f", "fscomps", count=True, callback=_kind("fscomp"), expose_value=False)
-@click.option("-F", "flavours", count=True, callback=_kind("flavour"), expose_value=False)
-@click.option("-B", "bridges", count=True, callback=_kind("bridges"), expose_value=False)
-@click.option("-a", "everything", count=True, callback=_kind("all"), expose_value=False)
-@click.pass_context
-@pass_app
-def command(app: App, ctx: click.Context, quiet: bool) -> None:
-    kind = ctx.meta.get(_KIND, "pots")
+def _kind(counts: dict[str, int]) -> str:
+    """The one kind asked for ("pots" when none); a second one (even the same again)
+    is an error.
+    """
+    given = [kind for kind, count in counts.items() if count]
+    if len(given) > 1 or sum(counts.values()) > 1:
+        raise UsageError(EXCLUSIVE)
+    return given[0] if given else "pots"
+
+
+def run(
+    app: App,
+    quiet: bool,
+    pots: int,
+    bases: int,
+    fscomps: int,
+    flavours: int,
+    bridges: int,
+    everything: int,
+) -> None:
+    """Options: pot.cli.optspec.TABLES["list"]."""
+    kind = _kind(
+        {
+            "pots": pots,
+            "bases": bases,
+            "fscomp": fscomps,
+            "flavour": flavours,
+            "bridges": bridges,
+            "all": everything,
+        }
+    )
     if kind == "all":
         if quiet:
             raise UsageError("Options -a and -q are incompatible")

@@ -20,16 +20,15 @@ from pot.ops.show import PotUsage, Runtime
 @click.option("-r", "running", is_flag=True)
 @pass_app
 def command(app: App, quiet: bool, pot: str, all_pots: bool, running: bool) -> None:
-    # -v chooses the long format; the command trace waits for -vv
-    with output.command_trace(visible=app.verbosity > 2):
-        pots = show.choose(app.settings, pot, all_pots=all_pots, running=running)
-        if quiet and not pot:
-            for name in pots:
-                click.echo(name)
-            return
-        root = os.geteuid() == 0
-        for usage in show.usage(app.settings, pots, verbose=app.verbosity > 1, root=root):
-            _echo(usage)
+    # -v chooses the long format
+    pots = show.choose(app.settings, pot, all_pots=all_pots, running=running)
+    if quiet and not pot:
+        for name in pots:
+            click.echo(name)
+        return
+    root = os.geteuid() == 0
+    for usage in show.usage(app.settings, pots, verbose=app.verbosity > 1, root=root):
+        _echo(usage)
 
 
 def _echo(u: PotUsage) -> None:

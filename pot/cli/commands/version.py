@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import click
+from pot import UPSTREAM_VERSION
+from pot.cli.app import App
+from pot.cli.output import echo
 
-from pot import UPSTREAM_VERSION, __version__
-from pot.cli.params import App, pass_app, pot_command, quiet_option, verbose_option
 
-
-@pot_command("version")
-@verbose_option
-@quiet_option
-@pass_app
-def command(app: App, quiet: bool) -> None:
-    if quiet:
-        click.echo(UPSTREAM_VERSION)
-        return
-    click.echo(f"pot version: {UPSTREAM_VERSION}")
-    if app.verbosity > 1:
-        click.echo(f"bsdpot-py version: {__version__}")
+def run(app: App, quiet: bool) -> None:
+    """Options: pot.cli.optspec.TABLES["version"]. -v changes nothing, as upstream; our
+    package's own version is ``python -m pot --version``.
+    """
+    echo(UPSTREAM_VERSION if quiet else f"pot version: {UPSTREAM_VERSION}")

@@ -1,0 +1,322 @@
+"""The entry point and the error edge; it loads click only for the commands that need it.
+
+Upstream's dispatcher resolves aliases, checks POT_FS_ROOT, then runs the command; we
+do the same here and map every PotError to its ``###>`` lines and exit status.
+
+nomad-pot-driver runs a handful of commands for every task every second (see
+pot.cli.optspec); for those the options are parsed from their table here and the
+command's ``run`` is called directly, so that neither click nor the modules of other
+commands are imported. Every other command goes through click's command tree
+(pot.cli.main). Command modules are imported only when their command runs.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+
+from pot import errors
+from pot.cli import optspec, output
+from pot.cli.helptext import USAGE, command_help
+
+# typing is not imported at run time (it costs more than some commands' whole work)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import FrameType
+    from typing import Any, NoReturn
+
+    from pot.settings import Settings
+
+# Every command upstream dispatches, in the order of its usage text, with the module
+# that implements it. A missing module answers -h and fails as "not implemented".
+COMMANDS: tuple[str, ...] = (
+    "show",
+    "version",
+    "config",
+    "list",
+    "info",
+    "ps",
+    "top",
+    "init",
+    "de-init",
+    "vnet-start",
+    "create-base",
+    "create-fscomp",
+    "create",
+    "create-private-bridge",
+    "copy-in",
+    "copy-out",
+    "mount-in",
+    "mount-out",
+    "prune",
+    "set-hook",
+    "destroy",
+    "add-dep",
+    "set-rss",
+    "get-rss",
+    "set-cmd",
+    "set-env",
+    "set-hosts",
+    "export",
+    "import",
+    "prepare",
+    "export-ports",
+    "set-attribute",
+    "get-attribute",
+    "start",
+    "stop",
+    "term",
+    "rename",
+    "clone",
+    "clone-fscomp",
+    "promote",
+    "snapshot",
+    "revert",
+    "purge-snapshots",
+    "update-config",
+    "last-run-stats",
+    "signal",
+    "exec",
+    "set-status",
+)
+ALIASES: dict[str, str] = {
+    "ls": "list",
+    "rollback": "revert",
+    "snap": "snapshot",
+    "set-attr": "set-attribute",
+    "get-attr": "get-attribute",
+}
+# the commands that run before `pot init` has made POT_FS_ROOT
+_NO_FS_ROOT = frozenset({"init", "de-init", "version"})
+
+
+class Terminated(BaseException):
+    """SIGTERM, turned into an exception so that clean-up code runs as for Ctrl-C."""
+
+
+# the signals that end an invocation; once one has arrived, clean-up runs undisturbed
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _on_stop_signal(signum: int, _frame: FrameType | None) -> NoReturn:
+    """Turn the first SIGINT/SIGTERM into an exception and ignore the ones that follow.
+
+    Ctrl-C under the sh launcher (etc/launcher/pot) reaches us twice, from the terminal
+    and forwarded by the launcher: the second copy must not cut the clean-up short.
+    Processes started during clean-up inherit the ignoring, so they complete too.
+    """
+    for number in _STOP_SIGNALS:
+        signal.signal(number, signal.SIG_IGN)
+    if signum == signal.SIGTERM:
+        raise Terminated()
+    raise KeyboardInterrupt()
+
+
+def module_name(command: str) -> str:
+    return "pot.cli.commands." + command.replace("-", "_")
+
+
+def main() -> NoReturn:
+    """Console-script entry point."""
+    run(sys.argv[1:])
+
+
+def run(argv: list[str]) -> NoReturn:
+    """One invocation: set up output and signals, run, restore, exit with the status."""
+    output.install()
+    previous = _install_signal_handlers()
+    try:
+        code = _guarded(argv)
+    finally:
+        for number, action in previous.items():
+            if action is not None:  # None: a handler not set from Python, left alone
+                signal.signal(number, action)
+        output.uninstall()
+    sys.stdout.flush()
+    sys.exit(code)
+
+
+def _install_signal_handlers() -> dict[int, Any]:
+    """Our SIGINT/SIGTERM handler, SIGQUIT at default; returns the previous actions.
+
+    SIGINT is set explicitly: a background job of a non-interactive sh (the launcher)
+    starts with SIGINT and SIGQUIT ignored, and Python keeps an ignored SIGINT ignored.
+    SIGQUIT goes back to default so that pots' commands do not inherit the ignoring.
+    """
+    previous: dict[int, Any] = {n: signal.signal(n, _on_stop_signal) for n in _STOP_SIGNALS}
+    previous[signal.SIGQUIT] = signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+    return previous
+
+
+def _guarded(argv: list[str]) -> int:
+    """Run one invocation and turn every outcome into an exit status."""
+    name = ""
+    conf: Settings | None = None
+    try:
+        name, rest = _resolve(argv)
+        conf = _load_settings()
+        return _dispatch(name, rest, conf)
+    except errors.PotError as exc:
+        for text in exc.lines:
+            output.error(text)
+        if exc.usage and name in COMMANDS:
+            _echo_help(name, conf)
+        return exc.exit_code
+    except (KeyboardInterrupt, Terminated):
+        return 130
+    except Exception as exc:
+        code = _click_outcome(exc)
+        if code is not None:
+            return code
+        output.error(f"internal error: {type(exc).__name__}: {exc}")
+        if os.environ.get("POT_DEBUG"):
+            import traceback
+
+            traceback.print_exc()
+        return 1
+
+
+def _click_outcome(exc: Exception) -> int | None:
+    """The status of click's own exceptions (only click's command tree raises them)."""
+    click = sys.modules.get("click")
+    if click is None:
+        return None
+    if isinstance(exc, click.exceptions.Abort):
+        # click turns Ctrl-C inside a command into Abort (after a newline on stderr)
+        return 130
+    if isinstance(exc, click.exceptions.Exit):
+        code: int = exc.exit_code
+        return code
+    return None
+
+
+def _resolve(argv: list[str]) -> tuple[str, list[str]]:
+    """Upstream's dispatcher: aliases, ``run`` and ``help``; unknown names -> usage."""
+    if not argv:
+        output.echo(USAGE, nl=False)
+        raise errors.QuietExit(1)
+    name, rest = argv[0], argv[1:]
+    if name == "run":
+        return "term", ["-f", *rest]
+    if name == "help":
+        return "help", rest
+    name = ALIASES.get(name, name)
+    if name not in COMMANDS:
+        output.echo(USAGE, nl=False)
+        raise errors.QuietExit(1)
+    return name, rest
+
+
+def _load_settings() -> Settings:
+    from pathlib import Path
+
+    from pot import settings as settings_mod
+
+    etc = os.environ.get("POT_ETC")
+    return settings_mod.load(Path(etc) if etc else None)
+
+
+def _dispatch(name: str, rest: list[str], conf: Settings) -> int:
+    if name == "help":
+        return _help(rest, conf)
+    if name not in _NO_FS_ROOT:
+        _check_fs_root(conf.fs_root)
+    _syslog(conf, name, rest)
+    table = optspec.TABLES.get(name)
+    if table is not None:
+        code = _run_from_table(name, table, rest, conf)
+        if code is not None:
+            return code
+    from pot.cli import main as tree
+
+    return tree.run_command(name, rest, conf)
+
+
+def _run_from_table(
+    name: str, table: tuple[optspec.Opt, ...], rest: list[str], conf: Settings
+) -> int | None:
+    """The fast path: parse from the table, call the module's ``run``; None: ask click."""
+    from pot.cli.app import App
+
+    try:
+        parsed = optspec.parse(table, rest)
+    except optspec.Unsupported:
+        return None
+    except optspec.OptionError as exc:
+        output.echo(str(exc), err=True)
+        _echo_help(name, conf)
+        return 1
+    if parsed.early == "h":
+        _echo_help(name, conf)
+        return 0
+    app = App(conf)
+    try:
+        module = __import__(module_name(name), fromlist=["run"])
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name(name):
+            raise
+        raise errors.NotImplementedCommand(name) from None
+    if parsed.early:
+        module.eager(app)
+        return 0
+    values = dict(parsed.values)
+    count = values.pop("verbose", 0)
+    if count:
+        assert isinstance(count, int)
+        app.verbose(count)
+    module.run(app, **values)
+    return 0
+
+
+def _help(rest: list[str], conf: Settings) -> int:
+    """``pot help [command]``: the usage, or one command's help (aliases and run too)."""
+    if not rest:
+        output.echo(USAGE, nl=False)
+        return 0
+    _check_fs_root(conf.fs_root)
+    target = "term" if rest[0] == "run" else ALIASES.get(rest[0], rest[0])
+    if target not in COMMANDS:
+        output.error(f"Command {rest[0]} unkown")
+        return 1
+    _echo_help(target, conf)
+    return 0
+
+
+def _echo_help(name: str, conf: Settings | None) -> None:
+    """The command's own help text, with its run-time parts (create-base's releases)."""
+    if name in optspec.TABLES:
+        output.echo(command_help(name), nl=False)
+        return
+    from pot.cli import main as tree
+
+    tree.echo_help(name, conf)
+
+
+def _check_fs_root(fs_root: os.PathLike[str]) -> None:
+    if not os.path.isdir(fs_root):
+        output.error(f"{os.fspath(fs_root)} does not exist, please run 'pot init'", err=True)
+        raise errors.QuietExit(1)
+    if not os.access(fs_root, os.R_OK):
+        output.error(f"Current user has no read access to {os.fspath(fs_root)}", err=True)
+        raise errors.QuietExit(1)
+
+
+# upstream logs these at debug, and only when verbose; the rest at info
+_QUIET_LOGGED = frozenset(
+    {"config", "get-rss", "info", "last-run-stats", "list", "ps", "show", "top"}
+)
+
+
+def _syslog(conf: Settings, name: str, rest: list[str]) -> None:
+    """Upstream's one syslog line per command (``logger -t pot``)."""
+    if name in _QUIET_LOGGED or name == "version":
+        return
+    import syslog
+
+    facility = getattr(syslog, "LOG_" + str(conf.get("POT_LOG_FACILITY")).upper(), None)
+    if facility is None:
+        return
+    syslog.openlog("pot", 0, facility)
+    syslog.syslog(syslog.LOG_INFO, " ".join([f"pot-{name}", *rest]))
+    syslog.closelog()
