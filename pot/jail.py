@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from pot import potconf, proc
+from pot import potconf, proc, rootpath
+from pot.errors import PotError
 from pot.potconf import PotConf
 
 
@@ -106,10 +107,11 @@ def create_params(
 
 def os_release(root: Path, conf: PotConf) -> str:
     """``USERLAND_VERSION`` of the pot's ``/bin/freebsd-version``, else pot.conf's osrelease."""
-    script = root / "bin" / "freebsd-version"
+    # root is the pot's (m/): a link there is not followed, a fifo never opened
+    script = rootpath.PotFile(root, "bin/freebsd-version", f"the pot's root {root}")
     try:
-        text = script.read_text(errors="replace")
-    except OSError:
+        text = rootpath.read_bytes(script).decode("utf-8", "replace")
+    except (OSError, PotError):
         return conf.get("osrelease") or ""
     values = [
         line.split("=")[1].replace('"', "") if "=" in line else line

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from enum import Enum
 from pathlib import Path
 
+from pot.rootpath import PotFile
 from pot.settings import Settings
 
 
@@ -44,12 +45,19 @@ def pot_root(s: Settings, pot: str) -> Path:
     return pot_dir(s, pot) / "m"
 
 
-def pot_conf_path(s: Settings, pot: str) -> Path:
-    return pot_dir(s, pot) / "conf" / "pot.conf"
+def pot_file(s: Settings, pot: str, rel: str) -> PotFile:
+    """``rel`` (``conf/pot.conf``, ``m/etc/hosts``) in the pot's folder, reached through
+    no link (pot.rootpath).
+    """
+    return PotFile(pot_dir(s, pot), rel, f"pot {pot}")
 
 
-def fscomp_conf_path(s: Settings, pot: str) -> Path:
-    return pot_dir(s, pot) / "conf" / "fscomp.conf"
+def pot_conf_path(s: Settings, pot: str) -> PotFile:
+    return pot_file(s, pot, "conf/pot.conf")
+
+
+def fscomp_conf_path(s: Settings, pot: str) -> PotFile:
+    return pot_file(s, pot, "conf/fscomp.conf")
 
 
 def base_dir(s: Settings, base: str) -> Path:

@@ -15,8 +15,10 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from pot import rootpath
 from pot.errors import ConfigError, PotError, UsageError
 from pot.record import record
+from pot.rootpath import PotFile
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -186,30 +188,40 @@ class PotConf:
         return count
 
 
-def read(path: Path) -> PotConf:
+def read(path: Path | PotFile) -> PotConf:
     """Parse a pot.conf; an unreadable file is a ConfigError naming it."""
     return PotConf.parse(_read_text(path))
 
 
-def write(path: Path, conf: PotConf) -> None:
+def write(path: Path | PotFile, conf: PotConf) -> None:
     """Replace the file atomically with ``conf.text()``."""
     atomic_write(path, conf.text())
 
 
-def _read_text(path: Path) -> str:
+def _read_text(path: Path | PotFile) -> str:
+    # bytes, not read_text(): universal newlines would silently turn \r\n into \n
     try:
-        # bytes, not read_text(): universal newlines would silently turn \r\n into \n
+        if isinstance(path, PotFile):
+            return rootpath.read_text(path)
         return path.read_bytes().decode("utf-8", "surrogateescape")
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from exc
+        host = path.host if isinstance(path, PotFile) else path
+        raise ConfigError(f"{host}: cannot be read: {exc.strerror}") from exc
+    except rootpath.UnsafePath as exc:
+        # a link or node where a pot's file belongs reads as a broken file (ls goes on)
+        raise ConfigError(*exc.lines) from exc
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write a temporary file next to ``path`` and rename it over ``path``.
+def atomic_write(path: Path | PotFile, text: str) -> None:
+    """Replace ``path`` with ``text``: a file of a pot's tree through pot.rootpath (never
+    through a link), a host file by renaming a temporary file next to it.
 
     An existing file keeps its mode (and owner, when we may set it); a new one gets 0644.
     On any failure the temporary file is removed and ``path`` is left as it was.
     """
+    if isinstance(path, PotFile):
+        rootpath.write(path, text)
+        return
     data = text.encode("utf-8", "surrogateescape")
     try:
         old = path.stat()
@@ -576,9 +588,9 @@ def format_fscomp(entries: Iterable[FsCompEntry]) -> str:
     return "".join(entry.line() + "\n" for entry in entries)
 
 
-def read_fscomp(path: Path) -> list[FsCompEntry]:
+def read_fscomp(path: Path | PotFile) -> list[FsCompEntry]:
     return parse_fscomp(_read_text(path))
 
 
-def write_fscomp(path: Path, entries: Iterable[FsCompEntry]) -> None:
+def write_fscomp(path: Path | PotFile, entries: Iterable[FsCompEntry]) -> None:
     atomic_write(path, format_fscomp(entries))

@@ -49,6 +49,8 @@ __all__ = [
 DEFAULT_LEVEL = 6
 # a .meta is one short line; anything this large is not an image's
 MAX_META = 64 << 10
+# images, .meta, .skein and .sig as upstream's FreeBSD writes them (umask 022)
+IMAGE_MODE = 0o644
 
 Progress = Callable[[int], None]
 
@@ -111,9 +113,11 @@ class _Partial:
     def __init__(self, final: Path) -> None:
         self.final = final
         self.temp = final.with_name(f".{final.name}.{secrets.token_hex(4)}.part")
-        # O_EXCL: never follow or clobber anything; mode 0666 & umask like a shell redirect
+        # O_EXCL: never follow or clobber anything; 0644 whatever the umask (upstream's
+        # shell redirect under FreeBSD's usual umask 022)
         with _writing(self.temp):
-            fd = os.open(self.temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+            fd = os.open(self.temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+            os.fchmod(fd, IMAGE_MODE)
         self.file: BinaryIO = os.fdopen(fd, "wb")
 
     def commit(self) -> None:

@@ -14,7 +14,8 @@ from __future__ import annotations
 import ipaddress
 from pathlib import Path
 
-from pot.errors import ConfigError
+from pot import rootpath
+from pot.errors import ConfigError, PotError
 from pot.record import record
 from pot.settings import Settings
 
@@ -89,15 +90,29 @@ def pot_addresses(s: Settings) -> list[PotAddress]:
     jails = s.fs_root / "jails"
     if not jails.is_dir():
         return out
-    for conf in sorted(jails.glob("*/conf/pot.conf")):
+    for folder in sorted(jails.iterdir()):
+        text = _pot_conf_text(folder)
+        if text is None:
+            continue
         ntype = ip = ""
-        for line in conf.read_text(errors="replace").splitlines():
+        for line in text.splitlines():
             if line.startswith("network_type="):
                 ntype = _value(line)
             elif line.startswith("ip="):
                 ip = line[3:].strip()
-        out.append(PotAddress(conf.parent.parent.name, ntype, ip))
+        out.append(PotAddress(folder.name, ntype, ip))
     return out
+
+
+def _pot_conf_text(folder: Path) -> str | None:
+    """A pot's pot.conf, None when missing or not a regular file reached through no link
+    (a link could name a host file, or a fifo that never ends).
+    """
+    try:
+        raw = rootpath.read_bytes(rootpath.PotFile(folder, "conf/pot.conf", folder.name))
+    except (OSError, PotError):
+        return None
+    return raw.decode("utf-8", "replace")
 
 
 def bridges(s: Settings) -> dict[str, Bridge]:

@@ -12,9 +12,11 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from pot import model, proc
+from pot import model, proc, rootpath
+from pot.errors import PotError
 from pot.net import host, pfctl
 from pot.potconf import PotConf
+from pot.rootpath import PotFile
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -132,17 +134,21 @@ def _tunnel(s: Settings, pot: str, port: ExportPort, host_port: str, ip: str) ->
     if ncat is None:
         log.error("nmap package is missing, localhost-tunnel attribute ignored")
         return
-    folder = model.pot_dir(s, pot)
-    copy = folder / f"ncat-{pot}-{port.pot_port}"
+    # the pot's folder may come from an image: a link there is replaced, never followed
+    copy = model.pot_file(s, pot, f"ncat-{pot}-{port.pot_port}")
+    pidfile = model.pot_file(s, pot, f"ncat-{port.pot_port}.pid")
     try:
-        shutil.copy(ncat, copy)
-    except OSError as exc:
+        rootpath.copy_from_host(ncat, copy, 0o755)
+        rootpath.unlink(pidfile)  # daemon(8) writes it, following a link
+    except PotError as exc:
         log.error("localhost tunnel of port %s not started: %s", port.pot_port, exc)
         return
     udp = ["-u"] if port.proto == "udp" else []
     forward = " ".join([str(ncat), *udp, ip, port.pot_port])
-    pidfile = folder / f"ncat-{port.pot_port}.pid"
-    argv = ["daemon", "-f", "-p", str(pidfile), str(copy), "-lk", *udp, host_port, "-c", forward]
+    argv = [
+        "daemon", "-f", "-p", str(pidfile.host), str(copy.host), "-lk", *udp, host_port,
+        "-c", forward,
+    ]  # fmt: skip
     if not host.attempt(argv):
         log.error("localhost tunnel of port %s not started", port.pot_port)
 
@@ -220,19 +226,23 @@ def stop_tunnels(s: Settings, pot: str, conf: PotConf) -> list[str]:
     failures = []
     for port in export_ports(conf):
         failures += _stop_tunnel(
-            folder / f"ncat-{port.pot_port}.pid", f"{folder}/ncat-{pot}-{port.pot_port}"
+            model.pot_file(s, pot, f"ncat-{port.pot_port}.pid"),
+            f"{folder}/ncat-{pot}-{port.pot_port}",
         )
     # pots started by older versions had one tunnel and pid file
-    failures += _stop_tunnel(folder / "ncat.pid", f"{folder}/ncat-{pot}")
+    failures += _stop_tunnel(model.pot_file(s, pot, "ncat.pid"), f"{folder}/ncat-{pot}")
     return failures
 
 
-def _stop_tunnel(pidfile: Path, command: str) -> list[str]:
-    """Kill the tunnel of the pid file (and remove it), or any process running ``command``."""
-    if os.access(pidfile, os.R_OK):
-        argv = ["pkill", "-F", str(pidfile), "-f", Path(command).name]
+def _stop_tunnel(pidfile: PotFile, command: str) -> list[str]:
+    """Kill the tunnel of the pid file (and remove it), or any process running ``command``.
+
+    A pid file that is a link is not used (it could name any process of the host).
+    """
+    if rootpath.readable(pidfile):
+        argv = ["pkill", "-F", str(pidfile.host), "-f", Path(command).name]
         result = proc.run_if_installed(argv, show_errors=True)
-        pidfile.unlink(missing_ok=True)
+        rootpath.unlink(pidfile)
     elif host.attempt(["pgrep", "-q", "-f", command]):
         argv = ["pkill", "-f", command]
         result = proc.run_if_installed(argv, show_errors=True)

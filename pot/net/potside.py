@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 
-from pot import model, potconf, rootpath
+from pot import model, rootpath
+from pot.errors import PotError
 from pot.net import epair, host
 from pot.potconf import PotConf
+from pot.rootpath import PotFile
 from pot.settings import Settings
 
 # the tinirc line of no-rc-script bridge pots after the environment, before exec
@@ -36,34 +37,31 @@ def _wait_for(interface: str) -> list[str]:
     ]
 
 
-def _in_pot(s: Settings, pot: str, path: str) -> Path:
-    """The host path of a file of the pot's root, never through a link that leads out."""
-    try:
-        return rootpath.resolve(model.pot_root(s, pot), path, strict=False)
-    except (rootpath.OutsideRoot, OSError) as exc:
-        raise host.NetworkError(f"{path} of the pot {pot} cannot be used: {exc}") from exc
+def _rc_conf(s: Settings, pot: str) -> PotFile:
+    """The pot's ``/etc/rc.conf``, reached through no link (pot.rootpath)."""
+    return model.pot_file(s, pot, "m/etc/rc.conf")
 
 
-def _rc_conf(s: Settings, pot: str) -> Path:
-    return _in_pot(s, pot, "/etc/rc.conf")
+def _rc_conf_line(path: PotFile, stale: str, line: str) -> None:
+    """Drop the lines matching ``stale`` (if the file is writable), then append ``line``.
 
-
-def _rc_conf_line(path: Path, stale: str, line: str) -> None:
-    """Drop the lines matching ``stale`` (if the file is writable), then append ``line``."""
+    A link or node at rc.conf is not read (it could name a host file) but replaced.
+    """
     lines: list[str] = []
-    if path.is_file():
+    if rootpath.is_file(path):
         try:
-            lines = path.read_text(encoding="utf-8", errors="surrogateescape").splitlines()
+            lines = rootpath.read_text(path).splitlines()
         except OSError as exc:
-            raise host.NetworkError(f"{path}: cannot be read: {exc.strerror}") from exc
-        if os.access(path, os.W_OK):
+            raise host.NetworkError(f"{path.host}: cannot be read: {exc.strerror}") from exc
+        if os.access(path.host, os.W_OK):
             pattern = re.compile(stale)
             lines = [old for old in lines if not pattern.search(old)]
-    potconf.atomic_write(path, "".join(f"{old}\n" for old in [*lines, line]))
+    rootpath.write(path, "".join(f"{old}\n" for old in [*lines, line]))
 
 
-def _sysrc(path: Path, assignment: str) -> None:
-    host.attempt(["sysrc", "-f", str(path), assignment])
+def _sysrc(path: PotFile, assignment: str) -> None:
+    # rc.conf was just replaced by a regular file in a folder reached through no link
+    host.attempt(["sysrc", "-f", str(path.host), assignment])
 
 
 def public4(s: Settings, pot: str, conf: PotConf, pair: epair.Epair) -> list[str]:
@@ -98,25 +96,25 @@ def public6(s: Settings, pot: str, conf: PotConf, pair: epair.Epair) -> list[str
         f'ifconfig_{pair.pot}_ipv6="inet6 accept_rtadv auto_linklocal -ifdisabled"',
     )
     _sysrc(rc_conf, "rtsold_enable=YES")
-    _rtsold_in_vnet(_in_pot(s, pot, "/etc/rc.d/rtsold"))
+    _rtsold_in_vnet(model.pot_file(s, pot, "m/etc/rc.d/rtsold"))
     return []
 
 
-def _rtsold_in_vnet(script: Path) -> None:
+def _rtsold_in_vnet(script: PotFile) -> None:
     """Let rtsold's rc script run in a VNET jail (upstream's FreeBSD 11.3 work-around).
 
     Upstream's sed adds ``vnet`` again at every start; an existing ``nojailvnet`` is kept.
     """
     try:
-        text = script.read_text(encoding="utf-8", errors="surrogateescape")
-    except OSError:
-        return
+        text = rootpath.read_text(script)
+    except (OSError, PotError):
+        return  # missing, or a link or node: not the rc script to fix
     fixed = "".join(
         re.sub("nojail(?!vnet)", "nojailvnet", line, count=1)
         for line in text.splitlines(keepends=True)
     )
     if fixed != text:
-        potconf.atomic_write(script, fixed)
+        rootpath.write(script, fixed)
 
 
 def private(s: Settings, pot: str, conf: PotConf, pair: epair.Epair) -> list[str]:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from pot import jail, model, potconf, rctl
+from pot import jail, model, potconf, rctl, rootpath
 from pot import log as logging
 from pot.errors import (
     PotError,
@@ -29,6 +29,7 @@ from pot.errors import (
 from pot.ops import common
 from pot.ops.common import Authorize, allowed
 from pot.record import record
+from pot.rootpath import PotFile
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -129,8 +130,8 @@ def set_hosts(
 HOOKS = ("prestart", "poststart", "prestop", "poststop")
 
 
-def hook_path(s: Settings, pot: str, hook: str) -> Path:
-    return model.pot_dir(s, pot) / "conf" / f"{hook}.sh"
+def hook_path(s: Settings, pot: str, hook: str) -> PotFile:
+    return model.pot_file(s, pot, f"conf/{hook}.sh")
 
 
 def _valid_hook(path: str) -> bool:
@@ -172,11 +173,11 @@ def set_hooks(
     with common.locked(s, pot):
         for hook, path in chosen.items():
             try:
-                import shutil
-
-                shutil.copy(path, hook_path(s, pot, hook))
+                mode = os.stat(path).st_mode & 0o777
             except OSError as exc:
                 raise PotError(f"cp: {path}: {exc.strerror}") from exc
+            # cp keeps the mode: the hook stays executable (the umask does not matter)
+            rootpath.copy_from_host(Path(path), hook_path(s, pot, hook), mode)
 
 
 # --------------------------------------------------------------------------- add-dep

@@ -10,13 +10,12 @@ something fails, unless ``keep``.
 from __future__ import annotations
 
 import logging
-import shutil
 import socket
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pot import lock, model, potconf, zfs
+from pot import lock, model, potconf, rootpath, zfs
 from pot.errors import CommandFailed, PotError, UsageError
 from pot.flavours import Flavour
 from pot.model import PotType
@@ -31,6 +30,7 @@ from pot.ops.create import (
 )
 from pot.ops.undo import Undo, undo_on_failure
 from pot.potconf import FsCompEntry
+from pot.rootpath import PotFile
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -160,12 +160,12 @@ def _make(s: Settings, p: ClonePlan, ip: str, undo: Undo) -> None:
     folder = model.pot_dir(s, p.pot)
     undo.new_folder(folder)
     made = new_dataset(undo, model.pot_dataset(s, p.pot), mark="clone")
-    conf_dir = folder / "conf"
-    if not conf_dir.is_dir():
-        log.debug("Create conf dir (%s)", conf_dir)
-        undo.new_folder(conf_dir)
-        conf_dir.mkdir(parents=True)
-    (conf_dir / "fscomp.conf").unlink(missing_ok=True)
+    conf_dir = model.pot_file(s, p.pot, "conf")
+    if not rootpath.is_dir(conf_dir):
+        log.debug("Create conf dir (%s)", conf_dir.host)
+        undo.new_folder(conf_dir.host)
+        rootpath.makedirs(conf_dir, rootpath.DIR_MODE)
+    rootpath.unlink(conf_dir.child("fscomp.conf"))
     log.debug("Cloning %s with snap %s", p.potbase, p.snapshot)
     mounts.update_fscomp(s, p.potbase)
     if p.potbase_type == PotType.SINGLE:
@@ -211,7 +211,8 @@ def _clone_single(s: Settings, p: ClonePlan, undo: Undo) -> None:
     snap = _snapshot_of(source, p, undo)
     target = model.pot_dataset(s, p.pot) + "/m"
     _clone(f"{source}@{snap}", target, model.pot_root(s, p.pot), undo)
-    shutil.copyfile(model.fscomp_conf_path(s, p.potbase), model.fscomp_conf_path(s, p.pot))
+    text = rootpath.read_bytes(model.fscomp_conf_path(s, p.potbase))
+    rootpath.write(model.fscomp_conf_path(s, p.pot), text, keep_mode=False)
 
 
 def _clone_multi(s: Settings, p: ClonePlan, undo: Undo) -> None:
@@ -262,11 +263,11 @@ def _clone_own_dataset(
 
 
 def _write_conf(s: Settings, p: ClonePlan, ip: str) -> None:
-    conf_dir = model.pot_dir(s, p.pot) / "conf"
-    source_dir = model.pot_dir(s, p.potbase) / "conf"
+    conf_dir = model.pot_file(s, p.pot, "conf")
+    source_dir = model.pot_file(s, p.potbase, "conf")
     dns = p.dns
     if dns.startswith(CUSTOM_DNS):
-        shutil.copyfile(p.cwd / dns[len(CUSTOM_DNS) :], conf_dir / "resolv.conf")
+        rootpath.copy_from_host(p.cwd / dns[len(CUSTOM_DNS) :], conf_dir.child("resolv.conf"))
         dns = "custom"
     conf = common.read_conf(s, p.potbase)
     conf.remove_matching(_REPLACED)
@@ -281,11 +282,11 @@ def _write_conf(s: Settings, p: ClonePlan, ip: str) -> None:
     if p.network_type == "private-bridge":
         conf.add("bridge", p.bridge)
     conf.add("pot.dns", dns)
-    potconf.write(conf_dir / "pot.conf", conf)
+    potconf.write(conf_dir.child("pot.conf"), conf)
     _copy_hooks(source_dir, conf_dir, custom_dns=p.dns.startswith(CUSTOM_DNS))
 
 
-def _copy_hooks(source: Path, target: Path, *, custom_dns: bool) -> None:
+def _copy_hooks(source: PotFile, target: PotFile, *, custom_dns: bool) -> None:
     """The reference's hooks (mode kept: only executable hooks run) and resolv.conf.
 
     Upstream copies the reference's resolv.conf over a ``-d custom:<file>`` given to
@@ -293,5 +294,5 @@ def _copy_hooks(source: Path, target: Path, *, custom_dns: bool) -> None:
     """
     names = HOOKS if custom_dns else (*HOOKS, "resolv.conf")
     for name in names:
-        if (source / name).exists():
-            shutil.copy(source / name, target / name)
+        if rootpath.lstat(source.child(name)) is not None:
+            rootpath.copy(source.child(name), target.child(name))

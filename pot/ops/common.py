@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import grp
 from collections.abc import Callable
-from pathlib import Path
 
-from pot import jail, model, potconf, zfs
+from pot import jail, model, potconf, rootpath, zfs
 from pot import log as potlog
 from pot.errors import ConfigError, PotError, PotNotFound, worded
 from pot.model import PotType
@@ -52,10 +51,11 @@ def pot_problem(s: Settings, pot: str) -> str | None:
     if unfinished:
         return unfinished
     conf = model.pot_conf_path(s, pot)
-    if not (folder / "m").is_dir() or not _readable(conf):
+    # a link at conf or conf/pot.conf is a broken pot (never followed: pot.rootpath)
+    if not rootpath.is_dir(model.pot_file(s, pot, "m")) or not rootpath.readable(conf):
         return f"Some component of the pot {pot} is missing"
     multi = read_conf(s, pot).get("pot.type") != "single"
-    if multi and not _readable(model.fscomp_conf_path(s, pot)):
+    if multi and not rootpath.readable(model.fscomp_conf_path(s, pot)):
         return f"Some component of the pot {pot} is missing"
     return None
 
@@ -69,14 +69,6 @@ def _unfinished(s: Settings, pot: str, marks: dict[str, str]) -> str | None:
     if marks[RENAMING]:
         return f"The pot {pot} is half renamed (an interrupted rename {marks[RENAMING]})"
     return None
-
-
-def _readable(path: Path) -> bool:
-    try:
-        with path.open("rb"):
-            return True
-    except OSError:
-        return False
 
 
 def is_pot(s: Settings, pot: str) -> bool:

@@ -21,12 +21,11 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pot import lock, model, net, potconf, proc, release, zfs
+from pot import lock, model, net, potconf, proc, release, rootpath, zfs
 from pot.errors import AlreadyExists, CommandFailed, InvalidName, PotError, UsageError
 from pot.flavours import Flavour
 from pot.model import PotType
@@ -34,6 +33,7 @@ from pot.ops import common, flavour, network_options
 from pot.ops.common import Authorize, allowed, usable_hostname
 from pot.ops.undo import Undo, undo_on_failure
 from pot.potconf import FsCompEntry, NewPot
+from pot.rootpath import PotFile
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -383,7 +383,7 @@ def _make(
     if p.pot_type == PotType.SINGLE:
         if not p.potbase:
             _install_release(s, p.pot, p.base, progress)
-        comment_cron_jobs(model.pot_root(s, p.pot) / "etc" / "crontab")
+        comment_cron_jobs(model.pot_file(s, p.pot, "m/etc/crontab"))
     for flv in p.flavours:
         flavour.apply(s, p.pot, flv, cwd=p.cwd)
     if made:
@@ -456,10 +456,11 @@ def _zfs_single(s: Settings, p: CreatePlan, undo: Undo) -> None:
     root_dataset = model.pot_dataset(s, p.pot) + "/m"
     if not p.potbase:
         create_dataset(undo, root_dataset)
-        root = model.pot_root(s, p.pot)
-        (root / "tmp").mkdir(parents=True, exist_ok=True)
-        (root / "tmp").chmod(0o1777)
-        (root / "dev").mkdir(parents=True, exist_ok=True)
+        tmp = model.pot_file(s, p.pot, "m/tmp")
+        rootpath.makedirs(tmp)
+        with rootpath.directory(tmp) as fd:
+            os.fchmod(fd, 0o1777)
+        rootpath.makedirs(model.pot_file(s, p.pot, "m/dev"))
         return
     source = model.pot_dataset(s, p.potbase) + "/m"
     snap = last_snapshot(source)
@@ -505,17 +506,18 @@ def _import_dataset(source: str, target: str, undo: Undo, verb: str) -> None:
 
 
 def _write_conf(s: Settings, p: CreatePlan, ip: str, undo: Undo) -> None:
-    conf_dir = model.pot_dir(s, p.pot) / "conf"
-    undo.new_folder(conf_dir)
-    conf_dir.mkdir(parents=True, exist_ok=True)
-    potconf.write_fscomp(conf_dir / "fscomp.conf", _fscomp_entries(s, p))
-    potconf.write(conf_dir / "pot.conf", potconf.created(_new_pot(s, p, ip)))
+    conf_dir = model.pot_file(s, p.pot, "conf")
+    undo.new_folder(conf_dir.host)
+    rootpath.makedirs(conf_dir, rootpath.DIR_MODE)
+    potconf.write_fscomp(conf_dir.child("fscomp.conf"), _fscomp_entries(s, p))
+    potconf.write(conf_dir.child("pot.conf"), potconf.created(_new_pot(s, p, ip)))
     if p.dns.startswith(CUSTOM_DNS):
-        shutil.copyfile(p.cwd / p.dns[len(CUSTOM_DNS) :], conf_dir / "resolv.conf")
+        source = p.cwd / p.dns[len(CUSTOM_DNS) :]
+        rootpath.copy_from_host(source, conf_dir.child("resolv.conf"))
     if p.level == 2 and _conf_var(s, p.potbase, "pot.level") == "1":
         _fix_legacy_usr_local(s, p.potbase, undo)
     if p.pot_type == PotType.MULTI and p.level != 0:
-        comment_cron_jobs(model.pot_dir(s, p.pot) / "custom" / "etc" / "crontab")
+        comment_cron_jobs(model.pot_file(s, p.pot, "custom/etc/crontab"))
 
 
 def _fscomp_entries(s: Settings, p: CreatePlan) -> list[FsCompEntry]:
@@ -580,11 +582,11 @@ def _fix_legacy_usr_local(s: Settings, potbase: str, undo: Undo) -> None:
     """Make a level-1 pot's legacy ``…/m/usr/local zfs-remount`` line plain (upstream's fix)."""
     path = model.fscomp_conf_path(s, potbase)
     legacy = f"{s.fs_root}/jails/{potbase}/m/usr/local"
-    if not os.access(path, os.W_OK):
+    if not rootpath.is_file(path) or not os.access(path.host, os.W_OK):
         log.info("%s fscomp.conf has not fscomp.conf", potbase)
         return
-    log.info("%s fix (%s zfs-remount)", path, legacy)
-    old = path.read_bytes()
+    log.info("%s fix (%s zfs-remount)", path.host, legacy)
+    old = rootpath.read_bytes(path)
     text = old.decode("utf-8", "surrogateescape")
     lines = [line.replace(f"{legacy} zfs-remount", legacy, 1) for line in text.split("\n")]
     new = "\n".join(lines)
@@ -593,18 +595,18 @@ def _fix_legacy_usr_local(s: Settings, potbase: str, undo: Undo) -> None:
         potconf.atomic_write(path, new)
 
 
-def comment_cron_jobs(crontab: Path) -> None:
+def comment_cron_jobs(crontab: PotFile) -> None:
     """Comment out the jobs that make no sense in a jail (save-entropy, adjkerntz)."""
     try:
-        text = crontab.read_bytes().decode("utf-8", "surrogateescape")
+        text = rootpath.read_text(crontab)
     except OSError:
-        log.debug("%s not found, no cron jobs to disable", crontab)
+        log.debug("%s not found, no cron jobs to disable", crontab.host)
         return
     lines = text.split("\n")
     # two passes, as upstream's two sed calls: a line matching both gets "# # "
     lines = [f"# {line}" if line.endswith("save-entropy") else line for line in lines]
     lines = [f"# {line}" if "adjkerntz" in line else line for line in lines]
-    crontab.write_bytes("\n".join(lines).encode("utf-8", "surrogateescape"))
+    rootpath.write(crontab, "\n".join(lines))
 
 
 # ------------------------------------------------------------------ release
@@ -620,6 +622,6 @@ def _install_release(s: Settings, pot: str, base: str, progress: release.Progres
     root = model.pot_root(s, pot)
     log.info("Extract the tarball")
     release.extract(tarball, root, "create")
-    (root / "usr" / "home").mkdir(parents=True, exist_ok=True)
+    rootpath.makedirs(model.pot_file(s, pot, "m/usr/home"))
     if not os.path.lexists(root / "home"):
         (root / "home").symlink_to("usr/home")

@@ -167,8 +167,7 @@ def _copy_through_tmp(s: Settings, pot: str, req: CopyIn, *, running: bool) -> N
         _remove_dirs(mounted_on, tmp)
         raise PotError("Failed to mount source inside the pot")
     errors: list[str] = []
-    cp_opt = "-va" if req.verbose else "-a"
-    if _in_pot(s, pot, ["/bin/cp", cp_opt, inner, req.destination], running=running):
+    if _copy_into_place(s, pot, req, inner, name, running=running):
         log.debug("Source %s copied in the pot %s", req.source, pot)
     else:
         errors.append(f"Source {req.source} NOT copied because of an error")
@@ -178,6 +177,45 @@ def _copy_through_tmp(s: Settings, pot: str, req: CopyIn, *, running: bool) -> N
         errors.append("Failed to unmount the source tmp folder from the pot")
     if errors:
         raise PotError(*errors)
+
+
+def _copy_into_place(
+    s: Settings, pot: str, req: CopyIn, inner: str, name: str, *, running: bool
+) -> bool:
+    """``cp -a`` inside the pot to a temporary name next to the final one, renamed when
+    complete: a failing copy (a full disk) leaves nothing behind. A directory copied
+    into an existing directory of the same name is merged, as cp does, in place.
+    """
+    cp = ["/bin/cp", "-va" if req.verbose else "-a", inner]
+    final = _final_name(s, pot, req.destination, name)
+    if final is None:
+        return _in_pot(s, pot, [*cp, req.destination], running=running)
+    parent, base = final.rsplit("/", 1)
+    temp = f"{parent}/.{base}.copy-in.{secrets.token_hex(4)}"
+    if _in_pot(s, pot, [*cp, temp], running=running) and _in_pot(
+        s, pot, ["/bin/mv", temp, final], running=running
+    ):
+        return True
+    _in_pot(s, pot, ["/bin/rm", "-rf", temp], running=running)
+    return False
+
+
+def _final_name(s: Settings, pot: str, destination: str, name: str) -> str | None:
+    """The in-pot path the copy ends up at (``<dest>/<name>`` when dest is a directory);
+    None when that is an existing directory or cannot be told (then cp runs directly).
+    """
+    dest = destination.rstrip("/")
+    if not name or not dest:
+        return None
+    root = model.pot_root(s, pot)
+    try:
+        if rootpath.resolve(root, dest, strict=False).is_dir():
+            dest = f"{dest}/{name}"
+            if rootpath.resolve(root, dest, strict=False).is_dir():
+                return None
+    except (OSError, rootpath.OutsideRoot):
+        return None
+    return dest
 
 
 def _remove_dirs(*folders: Path) -> None:
@@ -311,11 +349,11 @@ def _check_fscomp(s: Settings, fscomp: str) -> None:
 def _fscomp_text(s: Settings, pot: str) -> str:
     path = model.fscomp_conf_path(s, pot)
     try:
-        return path.read_bytes().decode("utf-8", "surrogateescape")
+        return rootpath.read_text(path)
     except FileNotFoundError:
         return ""
     except OSError as exc:
-        raise PotError(f"{path}: cannot be read: {exc.strerror}") from exc
+        raise PotError(f"{path.host}: cannot be read: {exc.strerror}") from exc
 
 
 def _check_directory(s: Settings, pot: str, directory: str) -> str:

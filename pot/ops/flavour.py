@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import getopt
 import logging
-import shutil
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-from pot import flavours, jail, model
+from pot import flavours, jail, model, rootpath
 from pot.errors import PotError
 from pot.flavours import Flavour, Step
 from pot.ops import attrs, common, files, lifecycle
@@ -67,13 +66,9 @@ def run_script(s: Settings, pot: str, name: str, script: Path) -> None:
     except PotError as exc:  # upstream does not check the start either
         common.report(log, exc)
     try:
-        target = model.pot_root(s, pot) / "tmp" / script.name
-        try:
-            shutil.copyfile(script, target)
-            target.chmod(0o755)
-        except OSError as exc:
-            raise PotError(f"{target}: cannot be written: {exc.strerror}") from exc
-        log.debug("%s -> %s", script, target)
+        target = model.pot_file(s, pot, f"m/tmp/{script.name}")
+        rootpath.copy_from_host(script, target, 0o755)
+        log.debug("%s -> %s", script, target.host)
         log.debug("Executing %s script on %s", name, pot)
         if jail.jexec(pot, [f"/tmp/{script.name}", pot]) != 0:
             raise PotError(f"create: flavour {name} failed (script)")

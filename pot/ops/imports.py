@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, cast
 
-from pot import download, images, lock, model, potconf, zfs
+from pot import download, images, lock, model, potconf, rootpath, zfs
 from pot.errors import ImageError, InvalidName, PotError, UsageError
 from pot.images import digest, signify
 from pot.net import addresses
@@ -50,6 +50,7 @@ from pot.ops.common import Authorize, allowed
 from pot.ops.create import check_name_length
 from pot.ops.export import SNAP_PROP, TAG_PROP, Bar, no_bar
 from pot.ops.undo import Undo, undo_on_failure
+from pot.rootpath import PotFile
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -231,6 +232,7 @@ def _obtain(
             os.link(cached, staged)
         except OSError:
             shutil.copyfile(cached, staged)
+            staged.chmod(images.IMAGE_MODE)
         return False
     # upstream joins with a "/" whatever the URL ends with; fetch(1) copes, and so do we
     # fetch(1) names the file it writes: the cache's, not our staging copy
@@ -246,7 +248,8 @@ def _obtain_meta(s: Settings, base: str, cached: Path, staged: Path, fetching: B
         # images made before .meta existed: hashed over the .xz alone
         log.debug("%s", exc)
         log.info("No %s/%s, ignoring", s.get("POT_CACHE"), cached.name)
-        staged.touch()
+        staged.touch(images.IMAGE_MODE)
+        staged.chmod(images.IMAGE_MODE)
 
 
 def _read_small(path: Path, what: str) -> bytes:
@@ -352,7 +355,8 @@ def _install(s: Settings, name: str, xz: Path, origin: str | None, bar: Bar, und
     undo.new_folder(model.pot_dir(s, name))
     undo.dataset(model.pot_dataset(s, name))
     _receive(s, name, xz, dataset, origin, bar)
-    _settle(s, hidden)
+    _settle(s, hidden, name)
+    _validate(s, hidden, name)
     ip = _rework_conf(s, hidden, name)
     zfs.rename(dataset, model.pot_dataset(s, name))
     return ip
@@ -379,11 +383,13 @@ def _receive(s: Settings, name: str, xz: Path, dataset: str, origin: str | None,
         images.decompress_into(xz, cast(BinaryIO, sink), progress=report)
 
 
-def _settle(s: Settings, hidden: str) -> None:
+def _settle(s: Settings, hidden: str, name: str) -> None:
     """Inherited mountpoints, no exporter's tag, everything mounted (parents first).
 
     A clone's root carries the exporter's mountpoint as a local property (upstream's
-    clone sets it), which must not be used here.
+    clone sets it), which must not be used here. A child is mounted only where its
+    parent has a real directory (or nothing): zfs would follow a link the image put
+    there and mount the child over a folder of the host.
     """
     root = model.pot_dataset(s, hidden)
     folder = model.pot_dir(s, hidden)
@@ -397,7 +403,66 @@ def _settle(s: Settings, hidden: str) -> None:
             zfs.inherit(root, prop)
     for ds in zfs.list_tree(root, user_props=()).values():
         if not ds.mounted:
+            if ds.name != root:
+                rel = ds.name[len(root) + 1 :]
+                rootpath.check(_imported(s, hidden, name, rel), "dir")
             zfs.mount(ds.name)
+
+
+# where pot writes or reads in a pot's tree: each must be of its kind or absent
+_EXPECTED_KINDS = (
+    ("conf", "dir"),
+    ("conf/fscomp.conf", "file"),
+    ("conf/.last_run_stats", "file"),
+    ("conf/resolv.conf", "file"),
+    ("conf/prestart.sh", "file"),
+    ("conf/poststart.sh", "file"),
+    ("conf/prestop.sh", "file"),
+    ("conf/poststop.sh", "file"),
+    ("m", "dir"),
+    ("m/etc", "dir"),
+    ("m/etc/hosts", "file"),
+    ("m/etc/resolv.conf", "file"),
+    ("m/etc/rc.conf", "file"),
+    ("m/etc/rc.d", "dir"),
+    ("m/etc/rc.d/rtsold", "file"),
+    ("m/etc/crontab", "file"),
+    ("m/tmp", "dir"),
+    ("m/tmp/environment.sh", "file"),
+    ("m/tmp/tinirc", "file"),
+    ("m/dev", "dir"),
+    ("custom", "dir"),
+    ("custom/etc", "dir"),
+    ("custom/etc/crontab", "file"),
+)
+
+
+def _imported(s: Settings, hidden: str, name: str, rel: str) -> PotFile:
+    return PotFile(model.pot_dir(s, hidden), rel, f"the imported pot {name}")
+
+
+def _validate(s: Settings, hidden: str, name: str) -> None:
+    """Refuse an image whose tree has a link, a device node or a file of the wrong kind
+    where pot reads or writes (before anything is written into it).
+    """
+    rootpath.check(_imported(s, hidden, name, "conf/pot.conf"), "file", required=True)
+    for rel, kind in _EXPECTED_KINDS:
+        rootpath.check(_imported(s, hidden, name, rel), kind)
+    _check_fscomp(s, hidden, name)
+
+
+def _check_fscomp(s: Settings, hidden: str, name: str) -> None:
+    """An image is one single pot: whatever its fscomp.conf names (a folder or dataset of
+    the exporting host) would be a folder or dataset of *this* host, mounted into the pot.
+    """
+    path = _imported(s, hidden, name, "conf/fscomp.conf")
+    if rootpath.lstat(path) is None:
+        return
+    for entry in potconf.read_fscomp(path):
+        raise ImageError(
+            f"conf/fscomp.conf of the imported pot {name} mounts {entry.source},"
+            " which is not part of the image"
+        )
 
 
 def _rework_conf(s: Settings, hidden: str, name: str) -> str:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import ipaddress
 import time
-from pathlib import Path
 
-from pot import jail, model, potconf, zfs
+from pot import jail, model, potconf, rootpath, zfs
 from pot.errors import ConfigError, PotError, UsageError, worded
 from pot.net import addresses
 from pot.ops import common
 from pot.potconf import PotConf
 from pot.record import record
+from pot.rootpath import PotFile
 from pot.settings import Settings
 
 LAST_RUN_STATS = ".last_run_stats"
@@ -133,7 +133,7 @@ def _datasets(s: Settings, pot: str, conf: PotConf) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def _fscomp_entries(path: Path) -> list[potconf.FsCompEntry]:
+def _fscomp_entries(path: PotFile) -> list[potconf.FsCompEntry]:
     try:
         return potconf.read_fscomp(path)
     except ConfigError:
@@ -245,10 +245,6 @@ def last_run_stats(s: Settings, pot: str) -> str:
         raise UsageError("A pot name is mandatory")
     common.check_pot(s, pot, f"{pot} is not a pot")
     try:
-        return (
-            (model.pot_dir(s, pot) / "conf" / LAST_RUN_STATS)
-            .read_bytes()
-            .decode("utf-8", "surrogateescape")
-        )
+        return rootpath.read_text(model.pot_file(s, pot, f"conf/{LAST_RUN_STATS}"))
     except OSError:
         return NO_STATS

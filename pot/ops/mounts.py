@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -91,13 +90,19 @@ def _mount_entry(s: Settings, pot: str, entry: FsCompEntry) -> None:
         node = zfs.get(entry.source, "mountpoint")
         if not where.is_dir():
             log.debug("start: creating the missing mountpoint %s", where)
-            try:
-                os.mkdir(where)
-            except OSError:
-                raise PotError(f"Error creating the missing mountpoint {where}") from None
+            _make_mountpoint(s, pot, where)
         if not mount.nullfs(node, where, option).ok:
             raise PotError(f"Error mounting {node}")
     log.debug("mount %s", where)
+
+
+def _make_mountpoint(s: Settings, pot: str, where: Path) -> None:
+    """mkdir of a mount point (its parents resolved inside the pot), through no link."""
+    folder = model.pot_dir(s, pot)
+    try:
+        rootpath.makedirs(model.pot_file(s, pot, where.relative_to(folder).as_posix()))
+    except (PotError, ValueError):
+        raise PotError(f"Error creating the missing mountpoint {where}") from None
 
 
 def _mount_tmpfs(s: Settings, pot: str) -> None:
@@ -122,7 +127,7 @@ def umount_pot(s: Settings, pot: str) -> None:
     if conf.get("pot.attr.procfs") == "YES":
         _unmount(s, pot, "/proc")
     path = model.fscomp_conf_path(s, pot)
-    if not path.exists():
+    if rootpath.lstat(path) is None:
         return
     update_fscomp(s, pot)
     for entry in reversed(potconf.read_fscomp(path)):

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pot import jail, model
+from pot import jail, model, rootpath
 from pot.errors import PotError, worded
 from pot.ops import common, destroy
 from pot.settings import Settings
@@ -88,8 +88,8 @@ def _just_ran(
 
 
 def _recent_stats(s: Settings, pot: str, at: float) -> bool:
-    stats = model.pot_dir(s, pot) / "conf" / ".last_run_stats"
     try:
-        return at - stats.stat().st_mtime < GRACE_SECONDS
-    except OSError:
+        stats = rootpath.lstat(model.pot_file(s, pot, "conf/.last_run_stats"))
+    except (OSError, PotError):
         return False
+    return stats is not None and at - stats.st_mtime < GRACE_SECONDS

@@ -27,12 +27,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pot import jail, model, potconf, rcconf, zfs
+from pot import jail, model, potconf, rcconf, rootpath, zfs
 from pot.errors import AlreadyExists, ConfigError, PotRunning, UsageError
 from pot.ops import common
 from pot.ops.common import RENAMING, Authorize, allowed
 from pot.ops.create import check_name_length, check_pot_name
 from pot.ops.undo import Undo, undo_on_failure
+from pot.rootpath import PotFile
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -169,17 +170,17 @@ def _rename_conf(s: Settings, here: str, old: str, new: str, hostname: str, undo
         restore_to=model.fscomp_conf_path(s, old),
     )
     path = model.pot_conf_path(s, here)
-    undo.restore(model.pot_conf_path(s, old), path.read_bytes())
+    undo.restore(model.pot_conf_path(s, old), rootpath.read_bytes(path))
     conf = potconf.read(path)
     conf.remove("host.hostname")
     conf.append(potconf.hostname_line(hostname))
     potconf.write(path, conf)
 
 
-def _replace_in_file(path: Path, old: str, new: str, undo: Undo, *, restore_to: Path) -> None:
+def _replace_in_file(path: PotFile, old: str, new: str, undo: Undo, *, restore_to: PotFile) -> None:
     """Replace text everywhere in a file (upstream's ``sed s%old%new%g``); no file, no edit."""
     try:
-        raw = path.read_bytes()
+        raw = rootpath.read_bytes(path)
     except OSError:
         return
     text = raw.decode("utf-8", "surrogateescape")
@@ -228,11 +229,16 @@ def _move_snippet(
     if reload is not None:
         # the journal runs newest first: syslogd is reloaded once the old file is back
         undo.step("reload syslogd", reload)
-    undo.restore(source, raw)
+    # a host file (syslog.d, newsyslog.conf.d), not a pot's
+    undo.step(f"restore {source}", lambda: _write_host(source, raw))
     undo.step(f"remove {target}", lambda: target.unlink(missing_ok=True))
     potconf.atomic_write(target, text)
     source.unlink()
     return True
+
+
+def _write_host(path: Path, raw: bytes) -> None:
+    path.write_bytes(raw)
 
 
 # --------------------------------------------------------------------------- datasets
@@ -319,7 +325,7 @@ def _rename_references(s: Settings, old: str, new: str, undo: Undo) -> None:
         )
         path = model.pot_conf_path(s, pot)
         try:
-            raw = path.read_bytes()
+            raw = rootpath.read_bytes(path)
             conf = potconf.read(path)
         except (OSError, ConfigError):
             continue

@@ -18,8 +18,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pot import zfs
+from pot import rootpath, zfs
 from pot.errors import PotError
+from pot.rootpath import PotFile
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +55,9 @@ class Undo:
         if not path.exists():
             self.folder(path)
 
-    def restore(self, path: Path, text: bytes) -> None:
-        """A file we edited: its old content is written back."""
-        self.steps.append(_Step(f"restore {path}", lambda: _write(path, text)))
+    def restore(self, path: PotFile, text: bytes) -> None:
+        """A file of a pot we edited: its old content is written back."""
+        self.steps.append(_Step(f"restore {path.host}", lambda: rootpath.write(path, text)))
 
     def step(self, what: str, action: Callable[[], None]) -> None:
         """Any other change: ``action`` reverts it (``what`` names it in error lines)."""
@@ -88,10 +89,6 @@ def _rmtree(path: Path) -> None:
         path.unlink()
     elif path.exists():
         shutil.rmtree(path)
-
-
-def _write(path: Path, text: bytes) -> None:
-    path.write_bytes(text)
 
 
 @contextlib.contextmanager

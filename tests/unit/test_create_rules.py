@@ -13,6 +13,7 @@ from pot.errors import InvalidName, PotError, UsageError
 from pot.net import addresses
 from pot.ops import common, create, network_options
 from pot.ops.undo import Undo, _Step, undo_on_failure
+from pot.rootpath import PotFile
 from pot.settings import Settings
 
 # ------------------------------------------------------------------ names
@@ -289,12 +290,12 @@ SHELL=/bin/sh
 def test_cron_jobs(tmp_path: Path) -> None:
     crontab = tmp_path / "crontab"
     crontab.write_text(CRONTAB)
-    create.comment_cron_jobs(crontab)
+    create.comment_cron_jobs(PotFile(tmp_path, "crontab", "pot p"))
     assert crontab.read_text() == COMMENTED
 
 
 def test_no_crontab(tmp_path: Path) -> None:
-    create.comment_cron_jobs(tmp_path / "crontab")
+    create.comment_cron_jobs(PotFile(tmp_path, "crontab", "pot p"))
     assert not (tmp_path / "crontab").exists()
 
 
@@ -346,7 +347,7 @@ def test_undo_on_failure(tmp_path: Path, exc: BaseException) -> None:
         folder = tmp_path / "new"
         undo.new_folder(folder)
         folder.mkdir()
-        undo.restore(conf, conf.read_bytes())
+        undo.restore(PotFile(tmp_path, "fscomp.conf", "pot p"), conf.read_bytes())
         conf.write_text("new\n")
         raise exc
     assert not (tmp_path / "new").exists()

@@ -94,5 +94,5 @@ def test_ls_leaves_unfinished_pots_out(s: Settings, monkeypatch: pytest.MonkeyPa
         }
 
     monkeypatch.setattr(zfs, "list_tree", list_tree)
-    monkeypatch.setattr("pot.jail.is_running", lambda name: False)
+    monkeypatch.setattr("pot.jail.running_names", list)
     assert [p.name for p in listing.pots(s, verbose=False)] == ["b"]

@@ -71,6 +71,14 @@ def _temp_name(p: Pot, calls: list[list[str]], stem: str) -> str:
     return name
 
 
+def _copy_temp(calls: list[list[str]], final: str) -> str:
+    """The temporary in-pot name cp wrote to before the rename to ``final``."""
+    temp = next(c[-1] for c in calls if "/bin/cp" in c or "command=/bin/cp" in c)
+    parent, base = final.rsplit("/", 1)
+    assert temp.startswith(f"{parent}/.{base}.copy-in.") and len(temp) == len(final) + 18
+    return temp
+
+
 def _leftovers(p: Pot) -> list[str]:
     return sorted(n for n in os.listdir(p.m / "tmp") if n.startswith("copy-"))
 
@@ -84,11 +92,13 @@ def test_copy_in_a_file(pot: Pot, src: Path) -> None:
     assert (pot.m / "etc" / "f.txt").read_text() == "hello\n"
     calls = pot.calls("mount", "mount_nullfs", "umount", "jail", "jexec")
     name = _temp_name(pot, calls, "copy-in.")
+    temp = _copy_temp(calls, "/etc/f.txt")
     tmp = f"{pot.m}/tmp"
     assert [c for c in calls if c != ["mount"]] == [
         ["mount", "-t", "tmpfs", "tmpfs", tmp],
         ["mount_nullfs", "-o", "ro", str(src), f"{tmp}/{name}"],
-        ["jail", "-c", f"path={pot.m}", "command=/bin/cp", "-a", f"/tmp/{name}/f.txt", "/etc"],
+        ["jail", "-c", f"path={pot.m}", "command=/bin/cp", "-a", f"/tmp/{name}/f.txt", temp],
+        ["jail", "-c", f"path={pot.m}", "command=/bin/mv", temp, "/etc/f.txt"],
         ["umount", "-f", f"{tmp}/{name}"],
         ["umount", "-f", tmp],
     ]
@@ -103,10 +113,16 @@ def test_copy_in_a_directory_keeps_its_name(pot: Pot, src: Path) -> None:
     assert (pot.m / "srv" / "x").read_text() == "x\n"
     calls = pot.calls("mount_nullfs", "jail")
     name = _temp_name(pot, calls, "copy-in.")
-    assert calls[:2] == [
+    temp = _copy_temp(calls, "/root/d")
+    assert calls[:3] == [
         ["mount_nullfs", "-o", "ro", str(src / "d"), f"{pot.m}/tmp/{name}/d"],
-        ["jail", "-c", f"path={pot.m}", "command=/bin/cp", "-a", f"/tmp/{name}/d", "/root"],
+        ["jail", "-c", f"path={pot.m}", "command=/bin/cp", "-a", f"/tmp/{name}/d", temp],
+        ["jail", "-c", f"path={pot.m}", "command=/bin/mv", temp, "/root/d"],
     ]
+    # copied again into the same place: merged by cp, in place
+    pot.standins.clear_calls()
+    assert run_pot("copy-in", "-p", "test", "-s", str(src / "d"), "-d", "/root")[0] == 0
+    assert pot.calls("jail")[0][-1] == "/root"
     assert pot.standins.mounts() == []
 
 
@@ -143,9 +159,11 @@ def test_copy_in_running_pot(pot: Pot, src: Path) -> None:
     assert run_pot(*args)[0] == 0
     calls = pot.calls("mount", "mount_nullfs", "jexec", "jail", "umount")
     name = _temp_name(pot, calls, "copy-in.")
+    temp = _copy_temp(calls, "/etc/f.txt")
     assert [c for c in calls if c != ["mount"]] == [
         ["mount_nullfs", "-o", "ro", str(src), f"{pot.m}/tmp/{name}"],
-        ["jexec", "test", "/bin/cp", "-a", f"/tmp/{name}/f.txt", "/etc"],
+        ["jexec", "test", "/bin/cp", "-a", f"/tmp/{name}/f.txt", temp],
+        ["jexec", "test", "/bin/mv", temp, "/etc/f.txt"],
         ["umount", "-f", f"{pot.m}/tmp/{name}"],
     ]
     assert _leftovers(pot) == []
@@ -154,6 +172,25 @@ def test_copy_in_running_pot(pot: Pot, src: Path) -> None:
 def test_copy_in_failing_copy(pot: Pot, src: Path) -> None:
     code, out, _ = run_pot("copy-in", "-p", "test", "-s", str(src / "f.txt"), "-d", "/no/dir/f")
     assert (code, out) == (1, f"###>  Source {src}/f.txt NOT copied because of an error\n")
+    assert pot.standins.mounts() == []
+    assert _leftovers(pot) == []
+
+
+def test_copy_in_full_disk_leaves_no_partial_file(pot: Pot, src: Path) -> None:
+    # a full file system in the pot: cp fails half way with "No space left on device"
+    srv = pot.m / "srv"
+    srv.mkdir()
+    # Linux's own mount: the stand-in on PATH only simulates one
+    subprocess.run(["/bin/mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(srv)], check=True)
+    try:
+        (srv / "keep").write_text("kept\n")
+        big = src / "big"
+        big.write_bytes(os.urandom(4 << 20))
+        code, out, _ = run_pot("copy-in", "-p", "test", "-s", str(big), "-d", "/srv")
+        assert (code, out) == (1, f"###>  Source {big} NOT copied because of an error\n")
+        assert sorted(os.listdir(srv)) == ["keep"]
+    finally:
+        subprocess.run(["/bin/umount", str(srv)], check=True)
     assert pot.standins.mounts() == []
     assert _leftovers(pot) == []
 
