@@ -13,14 +13,12 @@ import shlex
 import subprocess
 import sys
 import tempfile
-import time
-import uuid
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from basebuild import build_mirror
+import playground
 from standins.harness import Standins
 
 POT = str(Path(sys.executable).parent / "pot")
@@ -42,30 +40,10 @@ def pot(env: dict[str, str], *args: str) -> str:
     return r.stdout
 
 
-def make_pool(work: Path) -> str:
-    image = work / "pool.img"
-    with image.open("wb") as f:
-        f.truncate(2 * 1024**3)
-    name = f"potdemo_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    subprocess.run(["zpool", "create", "-m", str(work / "mnt"), name, str(image)], check=True)
-    return name
-
-
 def configure(work: Path, pool: str) -> Path:
-    mirror = build_mirror(work / "release", "amd64", "amd64")
-    etc = work / "etc"
-    (etc / "flavours").mkdir(parents=True)
+    """The playground's configuration, with the image guide's nginx-test flavour."""
+    etc = playground.configure(work, pool)
     (etc / "flavours" / "nginx-test").write_text(FLAVOUR)
-    values = {
-        "POT_ZFS_ROOT": f"{pool}/pot",
-        "POT_FS_ROOT": str(work / "pot"),
-        "POT_CACHE": str(work / "cache"),
-        "POT_TMP": str(work / "tmp"),
-        "POT_GROUP": "root",
-        "POT_EXTIF": "em0",
-        **mirror.conf(),
-    }
-    (etc / "pot.conf").write_text("".join(f"{k}={v}\n" for k, v in values.items()))
     return etc
 
 
@@ -110,18 +88,10 @@ def workflow(env: dict[str, str], images: Path, fs_root: Path) -> None:
         raise SystemExit(f"demo: pot.conf differs: {differ}")
 
 
-def destroy_pool(pool: str) -> None:
-    # zfs-fuse may call the pool busy for a few seconds after the last unmount
-    for pause in (0, 1, 2, 4, 8):
-        time.sleep(pause)
-        if subprocess.run(["zpool", "destroy", "-f", pool], check=False).returncode == 0:
-            return
-
-
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="potdemo.") as tmp:
         work = Path(tmp)
-        pool = make_pool(work)
+        pool = playground.make_pool(work, "potdemo")
         stand = Standins.create(work / "standins")
         try:
             etc = configure(work, pool)
@@ -132,7 +102,7 @@ def main() -> None:
             print("demo: the seed workflow completed")
         finally:
             stand.cleanup()
-            destroy_pool(pool)
+            playground.destroy_pool(pool)
 
 
 if __name__ == "__main__":

@@ -43,11 +43,11 @@ The FreeBSD tools are stand-ins (their calls: {calls}). Leave with `exit`: the p
 """
 
 
-def make_pool(work: Path) -> str:
+def make_pool(work: Path, prefix: str = "potplay") -> str:
     image = work / "pool.img"
     with image.open("wb") as f:
         f.truncate(POOL_SIZE)
-    name = f"potplay_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     subprocess.run(["zpool", "create", "-m", str(work / "mnt"), name, str(image)], check=True)
     return name
 
