@@ -298,6 +298,9 @@ def _shell_word(text: str, scope: Mapping[str, str], where: str) -> str:
         elif ch == "\\" and i + 1 < len(text):
             out.append(text[i + 1])
             i += 2
+        elif ch == "\\":
+            # a backslash ending the line continues it in sh; refused (it used to hang)
+            raise ConfigError(f"{where}: line continuation not supported: {text}")
         else:
             j = i
             while j < len(text) and text[j] not in " \t'\"\\":

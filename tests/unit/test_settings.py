@@ -249,6 +249,7 @@ def test_assignment_forms(line: str, found: dict[str, str]) -> None:
         ("POT_NETWORK_em0.1=x", "f:1: not a KEY=value assignment: POT_NETWORK_em0.1=x"),
         ("POT_TMP=${POT_CACHE", "f:1: shell expansion not supported: ${POT_CACHE"),
         ("POT_TMP=${A}${B:-x}", "f:1: shell expansion not supported: ${A}${B:-x}"),
+        ("POT_TMP=/t\\", "f:1: line continuation not supported: /t\\"),
     ],
 )
 def test_assignment_refusals(line: str, message: str) -> None:
