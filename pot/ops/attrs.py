@@ -264,6 +264,8 @@ def bc_cputime(clockrate: str, pcpu: str) -> str:
     """``scale=3; clockrate * pcpu / 100`` as bc computes and prints it ("" when bc would fail)."""
     if not (_NUMBER.fullmatch(clockrate) and _NUMBER.fullmatch(pcpu)):
         return ""
+    if len(clockrate) + len(pcpu) <= _EXACT_DIGITS:
+        return _bc_cputime_int(clockrate, pcpu)
     from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
     try:
@@ -278,6 +280,24 @@ def bc_cputime(clockrate: str, pcpu: str) -> str:
         return "0"
     text = f"{quotient:.3f}"
     return text[1:] if text.startswith("0.") else text
+
+
+# decimal's default precision: below it, its product is exact and integers give the
+# same digits without importing decimal (get-rss runs every second for every task)
+_EXACT_DIGITS = 28
+
+
+def _bc_cputime_int(clockrate: str, pcpu: str) -> str:
+    """:func:`bc_cputime` in integers: a number with s decimals is N / 10**s."""
+    sa, sb = _scale(clockrate), _scale(pcpu)
+    digits = min(sa + sb, max(3, sa, sb))
+    product = int(clockrate.replace(".", "")) * int(pcpu.replace(".", ""))
+    product //= 10 ** (sa + sb - digits)  # truncated to `digits` decimals
+    thousandths = product * 1000 // 10 ** (digits + 2)  # / 100, truncated to 3 decimals
+    if thousandths == 0:
+        return "0"
+    whole = thousandths // 1000
+    return f"{whole if whole else ''}.{thousandths % 1000:03d}"
 
 
 def get_rss(s: Settings, pot: str, *, authorize: Authorize = allowed) -> RssUsage:
