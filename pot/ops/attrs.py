@@ -194,12 +194,13 @@ def add_dep(s: Settings, pot: str, dependency: str, *, authorize: Authorize = al
 
 # --------------------------------------------------------------------------- set-rss
 
-_MEMORY = re.compile(r"[0-9]+[bBkKmMgG]?")
+# patterns are compiled on first use (re caches them): every get-rss imports this module
+_MEMORY = r"[0-9]+[bBkKmMgG]?"
 
 
 def check_memory(memory: str) -> None:
     """``-M``: digits with an optional b/k/m/g suffix, greater than zero."""
-    if not _MEMORY.fullmatch(memory):
+    if not re.fullmatch(_MEMORY, memory):
         raise UsageError(f"{memory} is not a valid memory constraint")
     if not memory.rstrip("bBkKmMgG").strip("0"):
         raise UsageError("Memory constraint has to be greater than zero")
@@ -253,7 +254,12 @@ class RssUsage:
     swap: str
 
 
-_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
+def is_decimal_number(text: str) -> bool:
+    r"""``[0-9]+(\.[0-9]*)?|\.[0-9]+``: ASCII digits, at most one ``.`` anywhere (bc's
+    numbers: ``1.``, ``.5``). Without re: get-rss runs every second for every task.
+    """
+    digits = text.replace(".", "", 1)
+    return digits.isascii() and digits.isdigit()
 
 
 def _scale(number: str) -> int:
@@ -262,7 +268,7 @@ def _scale(number: str) -> int:
 
 def bc_cputime(clockrate: str, pcpu: str) -> str:
     """``scale=3; clockrate * pcpu / 100`` as bc computes and prints it ("" when bc would fail)."""
-    if not (_NUMBER.fullmatch(clockrate) and _NUMBER.fullmatch(pcpu)):
+    if not (is_decimal_number(clockrate) and is_decimal_number(pcpu)):
         return ""
     if len(clockrate) + len(pcpu) <= _EXACT_DIGITS:
         return _bc_cputime_int(clockrate, pcpu)
