@@ -24,6 +24,10 @@ ERROR = 40
 # set by pot.cli.output while it renders records: whether a record of logger name at
 # level would be shown; None: no such edge, every record goes to logging
 shown: Callable[[str, int], bool] | None = None
+# set with shown: writes a shown record of a ``pot`` logger (name, level, message) the
+# way its logging handler would, so that a command whose only record is its one
+# ``===>`` line (pot signal) does not import logging for it
+render: Callable[[str, int, str], None] | None = None
 
 
 class Logger:
@@ -42,11 +46,26 @@ class Logger:
         return logging.getLogger(self.name).isEnabledFor(level)
 
     def log(self, level: int, msg: str, *args: object) -> None:
-        if "logging" not in sys.modules and shown is not None and not shown(self.name, level):
-            return
+        if "logging" not in sys.modules and shown is not None:
+            if not shown(self.name, level):
+                return
+            if render is not None and self._render(level, msg, args):
+                return
         import logging
 
         logging.getLogger(self.name).log(level, msg, *args, stacklevel=3)
+
+    def _render(self, level: int, msg: str, args: tuple[object, ...]) -> bool:
+        """Write the record through ``render``; False: let logging have it (not one of
+        ours, or writing failed: logging reports that its own way)."""
+        assert render is not None
+        if self.name != "pot" and not self.name.startswith("pot."):
+            return False
+        try:
+            render(self.name, level, _message(msg, args))
+        except Exception:
+            return False
+        return True
 
     def debug(self, msg: str, *args: object) -> None:
         self.log(DEBUG, msg, *args)
@@ -59,6 +78,17 @@ class Logger:
 
     def error(self, msg: str, *args: object) -> None:
         self.log(ERROR, msg, *args)
+
+
+def _message(msg: str, args: tuple[object, ...]) -> str:
+    """``LogRecord.getMessage``; a bad format string gives the bare message, as
+    pot.cli.output's handler does."""
+    # one non-empty mapping: logging formats with it (%(key)s)
+    values = args[0] if len(args) == 1 and isinstance(args[0], dict) and args[0] else args
+    try:
+        return str(msg) % values if args else str(msg)
+    except (TypeError, ValueError):
+        return str(msg)
 
 
 def getLogger(name: str) -> Logger:

@@ -7,16 +7,24 @@ else with the file and line named, so a typo is an error instead of a silent def
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-from pathlib import Path
+import os
 from types import MappingProxyType
 
 from pot.errors import ConfigError
 
-DEFAULT_ETC = Path("/usr/local/etc/pot")
+# Neither pathlib nor re is imported here: every command loads the configuration, and
+# those two (with fnmatch, urllib.parse and enum behind them) cost more than the whole
+# work of `pot version`. Paths are kept as text and made Path objects when asked for.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
+
+    PathText = str | os.PathLike[str]
+
+DEFAULT_ETC = "/usr/local/etc/pot"
 # upstream's lockf(1) target; it is not configurable there either
-GLOBAL_LOCK = Path("/tmp/pot-lock-file")
+GLOBAL_LOCK = "/tmp/pot-lock-file"
 
 # Every key of upstream's pot.default.conf with its default, in upstream's order,
 # then our two additions (the release manifests folder and the FreeBSD mirror).
@@ -49,14 +57,13 @@ DEFAULTS: Mapping[str, str] = MappingProxyType(
     }
 )
 
+_IDENT_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+_IDENT = _IDENT_START | frozenset("0123456789")
 # POT_NETWORK_<ifname>: the network behind an extra interface (POT_EXTRA_EXTIF)
-_EXTRA_NETWORK_KEY = re.compile(r"POT_NETWORK_[A-Za-z0-9_.]+")
-_ASSIGNMENT = re.compile(r"(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)")
-_VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+_EXTRA_NETWORK_PREFIX = "POT_NETWORK_"
+_EXTRA_NETWORK_CHARS = _IDENT | {"."}
 # upstream share/pot/common.sh, _normalize_true_false: yes/true/on in any case ("1" is not)
 _TRUE_WORDS = frozenset({"true", "yes", "on"})
-# shell expansions we do not perform: command and arithmetic substitution, ${VAR:-x} forms
-_UNSUPPORTED = re.compile(r"`|\$\(|\$\{(?![A-Za-z_][A-Za-z0-9_]*\})")
 
 
 class Settings:
@@ -66,20 +73,20 @@ class Settings:
     costs more than the commands nomad-pot-driver runs every second do.
     """
 
-    __slots__ = ("etc", "lock_file", "values")
-    etc: Path
+    __slots__ = ("_etc", "_lock_file", "values")
+    _etc: PathText
     values: Mapping[str, str]
-    lock_file: Path
+    _lock_file: PathText
 
     def __init__(
         self,
-        etc: Path = DEFAULT_ETC,
+        etc: PathText = DEFAULT_ETC,
         values: Mapping[str, str] | None = None,
-        lock_file: Path = GLOBAL_LOCK,
+        lock_file: PathText = GLOBAL_LOCK,
     ) -> None:
-        object.__setattr__(self, "etc", etc)
+        object.__setattr__(self, "_etc", etc)
         object.__setattr__(self, "values", DEFAULTS if values is None else values)
-        object.__setattr__(self, "lock_file", lock_file)
+        object.__setattr__(self, "_lock_file", lock_file)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"cannot assign to field {name!r}")  # frozen
@@ -105,19 +112,38 @@ class Settings:
         return self.values.get(key, "")
 
     @property
+    def etc(self) -> Path:
+        """The configuration folder (POT_ETC)."""
+        from pathlib import Path
+
+        return Path(self._etc)
+
+    @property
+    def lock_file(self) -> Path:
+        from pathlib import Path
+
+        return Path(self._lock_file)
+
+    @property
     def zfs_root(self) -> str:
         return self.get("POT_ZFS_ROOT")
 
     @property
     def fs_root(self) -> Path:
+        from pathlib import Path
+
         return Path(self.get("POT_FS_ROOT"))
 
     @property
     def cache(self) -> Path:
+        from pathlib import Path
+
         return Path(self.get("POT_CACHE"))
 
     @property
     def tmp(self) -> Path:
+        from pathlib import Path
+
         return Path(self.get("POT_TMP"))
 
     @property
@@ -147,22 +173,50 @@ class Settings:
         """A copy with some keys replaced (tests and nested operations)."""
         merged = dict(self.values)
         merged.update(overrides)
-        return Settings(self.etc, MappingProxyType(merged), self.lock_file)
+        return Settings(self._etc, MappingProxyType(merged), self._lock_file)
 
 
-def load(etc: Path | None = None) -> Settings:
+def load(etc: PathText | None = None) -> Settings:
     """Shipped defaults, then ``etc/pot.conf`` when it exists."""
     folder = etc if etc is not None else DEFAULT_ETC
     values = dict(DEFAULTS)
-    conf = folder / "pot.conf"
-    if conf.is_file():
+    conf = path_text(os.path.join(folder, "pot.conf"))
+    if _is_file(conf):
         try:
-            text = conf.read_text(encoding="utf-8")
+            with open(conf, encoding="utf-8") as file:
+                text = file.read()
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{conf}: cannot be read: {exc}") from exc
-        values.update(parse(text, str(conf), values))
-    _validate(values, str(conf))
+        values.update(parse(text, conf, values))
+    _validate(values, conf)
     return Settings(folder, MappingProxyType(values))
+
+
+def path_text(path: PathText) -> str:
+    """``str(Path(path))`` without pathlib: repeated slashes and ``.`` parts dropped, no
+    trailing slash, and a leading ``//`` (exactly two) kept, as POSIX allows.
+    """
+    text = os.fspath(path)
+    if text.startswith("//") and not text.startswith("///"):
+        lead = "//"
+    else:
+        lead = "/" if text.startswith("/") else ""
+    return lead + "/".join(p for p in text.split("/") if p and p != ".") or "."
+
+
+def _is_file(path: str) -> bool:
+    """``Path.is_file``: False for a missing path, other errors (EACCES) are raised."""
+    import errno
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP):
+            return False
+        raise
+    except ValueError:
+        return False
+    return mode & 0o170000 == 0o100000  # S_ISREG, without importing stat
 
 
 def parse(text: str, source: str, known: Mapping[str, str] = DEFAULTS) -> dict[str, str]:
@@ -174,15 +228,50 @@ def parse(text: str, source: str, known: Mapping[str, str] = DEFAULTS) -> dict[s
         if not line or line.startswith("#"):
             continue
         where = f"{source}:{number}"
-        match = _ASSIGNMENT.fullmatch(line)
-        if match is None:
+        found = _assignment(line)
+        if found is None:
             raise ConfigError(f"{where}: not a KEY=value assignment: {line}")
-        key, rest = match.groups()
-        if key not in DEFAULTS and not _EXTRA_NETWORK_KEY.fullmatch(key):
+        key, rest = found
+        if key not in DEFAULTS and not _is_extra_network_key(key):
             raise ConfigError(f"{where}: unknown configuration key {key}")
         value = _shell_word(rest, scope, where)
         scope[key] = out[key] = value
     return out
+
+
+def _assignment(line: str) -> tuple[str, str] | None:
+    """``[export<blanks>]NAME=rest`` -> (NAME, rest); None when the line is not one."""
+    if line.startswith("export") and line[6:7].isspace():
+        found = _name_equals(line[6:].lstrip())
+        if found is not None:
+            return found
+    return _name_equals(line)
+
+
+def _name_equals(text: str) -> tuple[str, str] | None:
+    end = _name_end(text, 0)
+    if end == 0 or text[end : end + 1] != "=":
+        return None
+    return text[:end], text[end + 1 :]
+
+
+def _name_end(text: str, start: int) -> int:
+    """The end of the shell variable name at ``start`` (``start`` itself: none there)."""
+    if start >= len(text) or text[start] not in _IDENT_START:
+        return start
+    end = start + 1
+    while end < len(text) and text[end] in _IDENT:
+        end += 1
+    return end
+
+
+def _is_extra_network_key(key: str) -> bool:
+    rest = key[len(_EXTRA_NETWORK_PREFIX) :]
+    return (
+        key.startswith(_EXTRA_NETWORK_PREFIX)
+        and rest != ""
+        and all(ch in _EXTRA_NETWORK_CHARS for ch in rest)
+    )
 
 
 def _shell_word(text: str, scope: Mapping[str, str], where: str) -> str:
@@ -209,6 +298,9 @@ def _shell_word(text: str, scope: Mapping[str, str], where: str) -> str:
         elif ch == "\\" and i + 1 < len(text):
             out.append(text[i + 1])
             i += 2
+        elif ch == "\\":
+            # a backslash ending the line continues it in sh; refused (it used to hang)
+            raise ConfigError(f"{where}: line continuation not supported: {text}")
         else:
             j = i
             while j < len(text) and text[j] not in " \t'\"\\":
@@ -232,9 +324,40 @@ def _closing_double_quote(text: str, start: int, where: str) -> int:
 
 def _expand(text: str, scope: Mapping[str, str], where: str) -> str:
     # refused rather than kept literally: the shell would have computed another value
-    if _UNSUPPORTED.search(text):
+    if "`" in text or "$(" in text or _has_unsupported_brace(text):
         raise ConfigError(f"{where}: shell expansion not supported: {text}")
-    return _VAR.sub(lambda m: scope.get(m.group(1) or m.group(2), ""), text)
+    out: list[str] = []
+    i = 0
+    while True:
+        dollar = text.find("$", i)
+        if dollar < 0:
+            out.append(text[i:])
+            return "".join(out)
+        out.append(text[i:dollar])
+        if text[dollar + 1 : dollar + 2] == "{":
+            end = _name_end(text, dollar + 2)
+            if end > dollar + 2 and text[end : end + 1] == "}":
+                out.append(scope.get(text[dollar + 2 : end], ""))
+                i = end + 1
+                continue
+        end = _name_end(text, dollar + 1)
+        if end > dollar + 1:
+            out.append(scope.get(text[dollar + 1 : end], ""))
+            i = end
+        else:
+            out.append("$")
+            i = dollar + 1
+
+
+def _has_unsupported_brace(text: str) -> bool:
+    """A ``${`` that is not ``${NAME}`` (``${VAR:-x}`` and the like)."""
+    start = text.find("${")
+    while start >= 0:
+        end = _name_end(text, start + 2)
+        if end == start + 2 or text[end : end + 1] != "}":
+            return True
+        start = text.find("${", end)
+    return False
 
 
 def _validate(values: Mapping[str, str], source: str) -> None:

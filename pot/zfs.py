@@ -368,7 +368,8 @@ def receive(
 
 # --------------------------------------------------------------------------- capabilities
 
-_FLAG_WORD = re.compile(r"(?:^|[\s\[|])-([A-Za-z]+)")
+# compiled on first use (re caches it), not by every command that imports this module
+_FLAG_WORD = r"(?:^|[\s\[|])-([A-Za-z]+)"
 
 
 def usage_flags(text: str, subcommand: str) -> frozenset[str]:
@@ -382,7 +383,7 @@ def usage_flags(text: str, subcommand: str) -> frozenset[str]:
         elif not words or not words[0].startswith(("[", "<")):
             inside = False  # a continuation line starts with an operand; anything else ends it
         if inside:
-            for group in _FLAG_WORD.findall(line):
+            for group in re.findall(_FLAG_WORD, line):
                 letters.update(group)
     return frozenset(letters)
 

@@ -13,7 +13,6 @@ commands are imported. Every other command goes through click's command tree
 from __future__ import annotations
 
 import os
-import signal
 import sys
 
 from pot import errors
@@ -23,10 +22,15 @@ from pot.cli.helptext import USAGE, command_help
 # typing is not imported at run time (it costs more than some commands' whole work)
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import signal
     from types import FrameType
     from typing import Any, NoReturn
 
     from pot.settings import Settings
+else:
+    # the C half of signal: the same functions and numbers, without the enum module
+    # that signal loads to wrap them (handlers come back as plain ints)
+    import _signal as signal
 
 # Every command upstream dispatches, in the order of its usage text, with the module
 # that implements it. A missing module answers -h and fails as "not implemented".
@@ -238,19 +242,16 @@ def _resolve(argv: list[str]) -> tuple[str, list[str]]:
 
 
 def _load_settings() -> Settings:
-    from pathlib import Path
-
     from pot import settings as settings_mod
 
-    etc = os.environ.get("POT_ETC")
-    return settings_mod.load(Path(etc) if etc else None)
+    return settings_mod.load(os.environ.get("POT_ETC") or None)
 
 
 def _dispatch(name: str, rest: list[str], conf: Settings) -> int:
     if name == "help":
         return _help(rest, conf)
     if name not in _NO_FS_ROOT:
-        _check_fs_root(conf.fs_root)
+        _check_fs_root(conf.get("POT_FS_ROOT"))
     _syslog(conf, name, rest)
     table = optspec.TABLES.get(name)
     if table is not None:
@@ -303,7 +304,7 @@ def _help(rest: list[str], conf: Settings) -> int:
     if not rest:
         output.echo(USAGE, nl=False)
         return 0
-    _check_fs_root(conf.fs_root)
+    _check_fs_root(conf.get("POT_FS_ROOT"))
     target = "term" if rest[0] == "run" else ALIASES.get(rest[0], rest[0])
     if target not in COMMANDS:
         output.error(f"Command {rest[0]} unkown")
@@ -322,12 +323,15 @@ def _echo_help(name: str, conf: Settings | None) -> None:
     tree.echo_help(name, conf)
 
 
-def _check_fs_root(fs_root: os.PathLike[str]) -> None:
+def _check_fs_root(fs_root: str) -> None:
+    """POT_FS_ROOT must be a readable folder (it is never empty: settings refuses that)."""
+    from pot.settings import path_text
+
     if not os.path.isdir(fs_root):
-        output.error(f"{os.fspath(fs_root)} does not exist, please run 'pot init'", err=True)
+        output.error(f"{path_text(fs_root)} does not exist, please run 'pot init'", err=True)
         raise errors.QuietExit(1)
     if not os.access(fs_root, os.R_OK):
-        output.error(f"Current user has no read access to {os.fspath(fs_root)}", err=True)
+        output.error(f"Current user has no read access to {path_text(fs_root)}", err=True)
         raise errors.QuietExit(1)
 
 

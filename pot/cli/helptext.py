@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+# annotations only: collections.abc imports the collections package, which every
+# command would pay for at start-up
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 from pot.potconf import ATTRIBUTES
 

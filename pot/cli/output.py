@@ -54,17 +54,22 @@ def debug(message: str) -> None:
 
 def _render(record: logging.LogRecord) -> None:
     """A record of the ``pot`` loggers with upstream's prefix (our traces on stderr)."""
-    if record.levelno >= log.ERROR:
-        prefix = ERROR
-    elif record.levelno >= log.INFO:
-        prefix = INFO
-    else:
-        prefix = DEBUG
     try:
         message = record.getMessage()
     except (TypeError, ValueError):  # a bad format string must not hide the message
         message = str(record.msg)
-    trace = record.levelno < log.INFO and record.name in _TRACES
+    _write(record.name, record.levelno, message)
+
+
+def _write(name: str, level: int, message: str) -> None:
+    """One record's line; pot.log calls it directly while logging is not imported."""
+    if level >= log.ERROR:
+        prefix = ERROR
+    elif level >= log.INFO:
+        prefix = INFO
+    else:
+        prefix = DEBUG
+    trace = level < log.INFO and name in _TRACES
     echo(line(prefix, message), err=trace)
 
 
@@ -129,6 +134,7 @@ def install() -> None:
         _attach()
         return
     log.shown = _shown
+    log.render = _write
     _state.hook = _AttachOnImport()
     sys.meta_path.insert(0, _state.hook)
 
@@ -154,6 +160,7 @@ def _unhook() -> None:
         sys.meta_path.remove(_state.hook)
     _state.hook = None
     log.shown = None
+    log.render = None
 
 
 def uninstall() -> None:

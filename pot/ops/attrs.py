@@ -198,12 +198,13 @@ def add_dep(s: Settings, pot: str, dependency: str, *, authorize: Authorize = al
 
 # --------------------------------------------------------------------------- set-rss
 
-_MEMORY = re.compile(r"[0-9]+[bBkKmMgG]?")
+# patterns are compiled on first use (re caches them): every get-rss imports this module
+_MEMORY = r"[0-9]+[bBkKmMgG]?"
 
 
 def check_memory(memory: str) -> None:
     """``-M``: digits with an optional b/k/m/g suffix, greater than zero."""
-    if not _MEMORY.fullmatch(memory):
+    if not re.fullmatch(_MEMORY, memory):
         raise UsageError(f"{memory} is not a valid memory constraint")
     if not memory.rstrip("bBkKmMgG").strip("0"):
         raise UsageError("Memory constraint has to be greater than zero")
@@ -257,7 +258,12 @@ class RssUsage:
     swap: str
 
 
-_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
+def is_decimal_number(text: str) -> bool:
+    r"""``[0-9]+(\.[0-9]*)?|\.[0-9]+``: ASCII digits, at most one ``.`` anywhere (bc's
+    numbers: ``1.``, ``.5``). Without re: get-rss runs every second for every task.
+    """
+    digits = text.replace(".", "", 1)
+    return digits.isascii() and digits.isdigit()
 
 
 def _scale(number: str) -> int:
@@ -266,8 +272,10 @@ def _scale(number: str) -> int:
 
 def bc_cputime(clockrate: str, pcpu: str) -> str:
     """``scale=3; clockrate * pcpu / 100`` as bc computes and prints it ("" when bc would fail)."""
-    if not (_NUMBER.fullmatch(clockrate) and _NUMBER.fullmatch(pcpu)):
+    if not (is_decimal_number(clockrate) and is_decimal_number(pcpu)):
         return ""
+    if len(clockrate) + len(pcpu) <= _EXACT_DIGITS:
+        return _bc_cputime_int(clockrate, pcpu)
     from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
     try:
@@ -282,6 +290,24 @@ def bc_cputime(clockrate: str, pcpu: str) -> str:
         return "0"
     text = f"{quotient:.3f}"
     return text[1:] if text.startswith("0.") else text
+
+
+# decimal's default precision: below it, its product is exact and integers give the
+# same digits without importing decimal (get-rss runs every second for every task)
+_EXACT_DIGITS = 28
+
+
+def _bc_cputime_int(clockrate: str, pcpu: str) -> str:
+    """:func:`bc_cputime` in integers: a number with s decimals is N / 10**s."""
+    sa, sb = _scale(clockrate), _scale(pcpu)
+    digits = min(sa + sb, max(3, sa, sb))
+    product = int(clockrate.replace(".", "")) * int(pcpu.replace(".", ""))
+    product //= 10 ** (sa + sb - digits)  # truncated to `digits` decimals
+    thousandths = product * 1000 // 10 ** (digits + 2)  # / 100, truncated to 3 decimals
+    if thousandths == 0:
+        return "0"
+    whole = thousandths // 1000
+    return f"{whole if whole else ''}.{thousandths % 1000:03d}"
 
 
 def get_rss(s: Settings, pot: str, *, authorize: Authorize = allowed) -> RssUsage:

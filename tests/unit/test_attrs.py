@@ -514,3 +514,14 @@ def test_get_attribute_errors(s: Settings, host: Host) -> None:
     with pytest.raises(UsageError) as exc:
         attrs.get_attribute(s, "test", "")
     assert lines(exc) == (("Option -A is mandatory",), True)
+
+
+@pytest.mark.parametrize("clockrate", ["2400", "2400.5", "0", "1.", ".05", "3999.999"])
+@pytest.mark.parametrize("pcpu", ["0", "3", "12.5", ".001", "100", "7.25", "0.0004"])
+def test_bc_cputime_without_decimal_agrees_with_decimal(
+    monkeypatch: pytest.MonkeyPatch, clockrate: str, pcpu: str
+) -> None:
+    # short numbers are computed in integers; longer ones with decimal, as before
+    fast = attrs.bc_cputime(clockrate, pcpu)
+    monkeypatch.setattr(attrs, "_EXACT_DIGITS", -1)
+    assert attrs.bc_cputime(clockrate, pcpu) == fast

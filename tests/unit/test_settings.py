@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
+from pot import settings
 from pot.errors import ConfigError
 from pot.settings import DEFAULTS, Settings, load, parse
 
@@ -214,3 +215,44 @@ def test_with_values_leaves_the_original_alone() -> None:
     )
     assert (base.extra_extifs, base.tmp) == ((), Path("/tmp"))
     assert changed.flavour_dir == base.etc / "flavours"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["/", ".", "", "a", "a/", "./a", "a/./b", "/a//b/", "//a", "///a", "//", "/../a", "a/.."],
+)
+def test_path_text_is_what_pathlib_shows(text: str) -> None:
+    # error messages name files as Path objects would, without importing pathlib
+    assert settings.path_text(text) == str(PurePosixPath(text))
+
+
+@pytest.mark.parametrize(
+    ("line", "found"),
+    [
+        ("export\tPOT_TMP=/t", {"POT_TMP": "/t"}),
+        ("export   POT_TMP=/t", {"POT_TMP": "/t"}),
+        ("POT_TMP=$POT_CACHE/x${POT_GROUP}y$", {"POT_TMP": "/var/cache/pot/xpoty$"}),
+        ("POT_TMP=$1a", {"POT_TMP": "$1a"}),
+        ("POT_NETWORK_em0_1=10.0.0.0/24", {"POT_NETWORK_em0_1": "10.0.0.0/24"}),
+    ],
+)
+def test_assignment_forms(line: str, found: dict[str, str]) -> None:
+    assert settings.parse(line, "f") == found
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("exportPOT_TMP=/t", "f:1: unknown configuration key exportPOT_TMP"),
+        ("export =/t", "f:1: not a KEY=value assignment: export =/t"),
+        ("POT_NETWORK_=x", "f:1: unknown configuration key POT_NETWORK_"),
+        ("POT_NETWORK_em0.1=x", "f:1: not a KEY=value assignment: POT_NETWORK_em0.1=x"),
+        ("POT_TMP=${POT_CACHE", "f:1: shell expansion not supported: ${POT_CACHE"),
+        ("POT_TMP=${A}${B:-x}", "f:1: shell expansion not supported: ${A}${B:-x}"),
+        ("POT_TMP=/t\\", "f:1: line continuation not supported: /t\\"),
+    ],
+)
+def test_assignment_refusals(line: str, message: str) -> None:
+    with pytest.raises(ConfigError) as exc:
+        settings.parse(line, "f")
+    assert str(exc.value) == message

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from pot.cli.app import App
 from pot.cli.output import echo
 from pot.cli.root import require_root
 from pot.ops import attrs
 from pot.ops.attrs import RssUsage
-
-_INTEGER = re.compile(r"[0-9]+")
-_DECIMAL = re.compile(r"[0-9]*\.?[0-9]+|[0-9]+\.")
 
 
 def text(usage: RssUsage) -> str:
@@ -28,12 +23,12 @@ def text(usage: RssUsage) -> str:
 
 
 def _integer(value: str) -> str:
-    return str(int(value)) if _INTEGER.fullmatch(value) else "0"
+    return str(int(value)) if value.isascii() and value.isdigit() else "0"
 
 
 def _decimal(value: str) -> str:
     """A JSON number: bc's ``.500`` gets its leading zero, a missing value is 0."""
-    if not _DECIMAL.fullmatch(value):
+    if not attrs.is_decimal_number(value):
         return "0"
     if value.startswith("."):
         value = "0" + value
