@@ -170,9 +170,8 @@ def _descriptions() -> dict[str, str]:
 
 def _help_lines(name: str) -> dict[str, tuple[str, str]]:
     """Option letter -> (its line's first word, the rest) from the help text."""
-    text = helptext.HELP.get(name) or (
-        helptext.create_base_help(()) if name == "create-base" else ""
-    )
+    known = name in helptext.HELP or name in ("set-attribute", "get-attribute")
+    text = helptext.command_help(name) if known else ""
     found: dict[str, tuple[str, str]] = {}
     for line in text.splitlines():
         match = _HELP_LINE.match(line)

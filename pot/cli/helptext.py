@@ -8,12 +8,13 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-from pot.potconf import ATTRIBUTES
-
 
 def _attribute_list(*, readonly: bool) -> str:
     """The ``-A`` list of set-attribute (writable ones) and get-attribute (all), sorted as
-    upstream's help sorts them (C locale)."""
+    upstream's help sorts them (C locale); made when asked for: the attribute table's
+    module is not loaded by commands that print no help."""
+    from pot.potconf import ATTRIBUTES
+
     names = sorted(a.name for a in ATTRIBUTES if readonly or not a.readonly)
     return "".join(f"     + {name}\n" for name in names)
 
@@ -421,26 +422,6 @@ pot export-ports [-hv] -p pot [-S] -e [proto:]port[:pot_port] ...
        -e tcp:80:30000  export proto tcp port 80 to pot_port 30000
        -e udp:53:30053  export proto udp port 53 to pot_port 30053
 """,
-    "set-attribute": """\
-pot set-attribute [-hv] -p pot -A attr -V value
-  -h print this help
-  -v verbose
-  -p pot : the working pot
-  -A attribute : one of
-"""
-    + _attribute_list(readonly=False)
-    + """\
-  -V value : the new value for "attribute"
-""",
-    "get-attribute": """\
-pot get-attribute [-hvq] -p pot -A attribute
-  -h print this help
-  -v verbose
-  -q quiet
-  -p pot : the working pot
-  -A attribute : get value of attribute, one of
-"""
-    + _attribute_list(readonly=True),
     "start": """\
 pot start [-h] -p potname [pname]
   -h print this help
@@ -602,6 +583,40 @@ pot set-status [-hv] [-p pname] [-s status]
 }
 
 
+# set-attribute's and get-attribute's texts end in the attribute table's names, so
+# they are made by command_help (see _attribute_list)
+_ATTRIBUTE_HELP = {
+    "set-attribute": (
+        """\
+pot set-attribute [-hv] -p pot -A attr -V value
+  -h print this help
+  -v verbose
+  -p pot : the working pot
+  -A attribute : one of
+""",
+        False,
+        """\
+  -V value : the new value for "attribute"
+""",
+    ),
+    "get-attribute": (
+        """\
+pot get-attribute [-hvq] -p pot -A attribute
+  -h print this help
+  -v verbose
+  -q quiet
+  -p pot : the working pot
+  -A attribute : get value of attribute, one of
+""",
+        True,
+        "",
+    ),
+}
+
+
 def command_help(name: str) -> str:
     """The help of command ``name`` (a command upstream has no help for gets -h alone)."""
+    if name in _ATTRIBUTE_HELP:
+        head, readonly, tail = _ATTRIBUTE_HELP[name]
+        return head + _attribute_list(readonly=readonly) + tail
     return HELP.get(name, f"pot {name} [-h]\n  -h print this help\n")
