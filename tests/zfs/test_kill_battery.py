@@ -17,7 +17,6 @@ import killer
 import potcli
 import pytest
 from basebuild import Mirror
-from create_env import freebsd_tools
 from potcli import PotCli
 from standins.harness import Standins
 
@@ -168,7 +167,6 @@ def release_env(
     monkeypatch: pytest.MonkeyPatch,
 ) -> PotCli:
     pot_env.write_conf(**freebsd_mirror.conf())
-    freebsd_tools(standins, tmp_path, monkeypatch)
     return potcli.make(pot_env, standins, tmp_path, monkeypatch)
 
 
