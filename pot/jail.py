@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
-
 from pot import potconf, proc, rootpath
 from pot.errors import PotError
 from pot.potconf import PotConf
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # not loaded at start-up (pot.model says why)
+    from collections.abc import Sequence
+    from pathlib import Path
 
 
 def is_running(name: str) -> bool:

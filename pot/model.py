@@ -2,22 +2,45 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from enum import Enum
-from pathlib import Path
+import os
 
 from pot.rootpath import PotFile
-from pot.settings import Settings
+from pot.settings import Settings, path_text
+
+# The commands nomad-pot-driver runs every second (get-rss, last-run-stats, ls, signal,
+# info) come through here: neither enum nor pathlib is imported at start-up. PotType
+# is loaded on first use (PEP 562) and the paths those commands need exist as text.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from pathlib import Path
+
+    from pot.pottype import PotType
+
+__all__ = ["PotType"]
 
 
-class PotType(Enum):
-    SINGLE = "single"
-    MULTI = "multi"
+def __getattr__(name: str) -> object:
+    if name == "PotType":
+        from pot.pottype import PotType
+
+        return PotType
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _path(text: str) -> Path:
+    from pathlib import Path
+
+    return Path(text)
+
+
+def main_pid_text(s: Settings, pot: str) -> str:
+    """Where start keeps the host pid of a non-persistent pot's main command."""
+    return os.path.join(path_text(s.get("POT_TMP")), f"pot_main_pid_{pot}")
 
 
 def main_pid_file(s: Settings, pot: str) -> Path:
-    """Where start keeps the host pid of a non-persistent pot's main command."""
-    return s.tmp / f"pot_main_pid_{pot}"
+    return _path(main_pid_text(s, pot))
 
 
 def jails_dataset(s: Settings) -> str:
@@ -36,8 +59,13 @@ def fscomp_dataset(s: Settings, fscomp: str) -> str:
     return f"{s.zfs_root}/fscomp/{fscomp}"
 
 
+def pot_folder(s: Settings, pot: str) -> str:
+    """The pot's folder, ``POT_FS_ROOT/jails/<name>``, as text."""
+    return os.path.join(path_text(s.get("POT_FS_ROOT")), "jails", pot)
+
+
 def pot_dir(s: Settings, pot: str) -> Path:
-    return s.fs_root / "jails" / pot
+    return _path(pot_folder(s, pot))
 
 
 def pot_root(s: Settings, pot: str) -> Path:
@@ -49,7 +77,7 @@ def pot_file(s: Settings, pot: str, rel: str) -> PotFile:
     """``rel`` (``conf/pot.conf``, ``m/etc/hosts``) in the pot's folder, reached through
     no link (pot.rootpath).
     """
-    return PotFile(pot_dir(s, pot), rel, f"pot {pot}")
+    return PotFile(pot_folder(s, pot), rel, f"pot {pot}")
 
 
 def pot_conf_path(s: Settings, pot: str) -> PotFile:

@@ -9,19 +9,20 @@ byte (delete the key's lines, append the new ones at the end).
 
 from __future__ import annotations
 
-import contextlib
 import os
-import re
-from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
 
 from pot import rootpath
 from pot.errors import ConfigError, PotError, UsageError
 from pot.record import record
 from pot.rootpath import PotFile
 
+# Every command that reads a pot.conf imports this module, among them those nomad-pot-
+# driver runs every second: re and pathlib are not loaded until an edit needs them.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import re
+    from collections.abc import Callable, Iterable, Sequence
+    from pathlib import Path
     from typing import Literal
 
     AttrType = Literal["bool", "uint", "sysvopt", "string"]
@@ -37,8 +38,20 @@ _GENERIC_DELETE = str.maketrans("", "", ' \t"')
 
 def _key_regex(key: str, *, anchored: bool) -> re.Pattern[str]:
     """Upstream's grep/sed pattern for a key: ``^key=`` with every dot matching any character."""
+    import re
+
     body = "".join("." if c == "." else re.escape(c) for c in key)
     return re.compile(("^" if anchored else "") + body + "=")
+
+
+def _starts_with_key(line: str, key: str) -> bool:
+    """Whether ``_key_regex(key, anchored=True)`` matches the line (a line holds no
+    newline, so a dot of the key matches any one character), without loading re.
+    """
+    n = len(key)
+    if len(line) <= n or line[n] != "=":
+        return False
+    return line.startswith(key) or all(k in (".", c) for k, c in zip(key, line, strict=False))
 
 
 def _shell_value(values: Iterable[str]) -> str:
@@ -86,8 +99,7 @@ class PotConf:
     # -- readers ------------------------------------------------------------------
 
     def _matching(self, key: str) -> list[str]:
-        pattern = _key_regex(key, anchored=True)
-        return [line for line in self.lines if pattern.match(line)]
+        return [line for line in self.lines if _starts_with_key(line, key)]
 
     def has(self, key: str) -> bool:
         return bool(self._matching(key))
@@ -152,6 +164,8 @@ class PotConf:
 
     def remove_matching(self, pattern: str) -> int:
         """Delete every line in which the regular expression is found; returns how many."""
+        import re
+
         regex = re.compile(pattern)
         kept = [line for line in self.lines if not regex.search(line)]
         removed = len(self.lines) - len(kept)
@@ -166,13 +180,12 @@ class PotConf:
         Upstream's ``set-*`` commands instead delete and append: use the ``set_*``
         functions of this module for those, so the file matches upstream's byte for byte.
         """
-        pattern = _key_regex(key, anchored=True)
-        index = next((i for i, line in enumerate(self.lines) if pattern.match(line)), None)
+        index = next((i for i, line in enumerate(self.lines) if _starts_with_key(line, key)), None)
         if index is None:
             self.add(key, value)
             return
         rest = self.lines[index + 1 :]
-        self.lines[index + 1 :] = [line for line in rest if not pattern.match(line)]
+        self.lines[index + 1 :] = [line for line in rest if not _starts_with_key(line, key)]
         self.lines[index : index + 1] = f"{key}={value}".split("\n")
         self.newline_at_end = True
 
@@ -241,8 +254,10 @@ def atomic_write(path: Path | PotFile, text: str) -> None:
         _copy_mode(tmp, old)
         os.replace(tmp, path)
     except BaseException as exc:
-        with contextlib.suppress(FileNotFoundError):
+        try:  # noqa: SIM105  (contextlib costs start-up)
             os.unlink(tmp)
+        except FileNotFoundError:
+            pass
         if isinstance(exc, OSError):
             raise PotError(f"{path}: cannot be written: {exc.strerror}") from exc
         raise
@@ -557,7 +572,8 @@ class FsCompEntry:
     @classmethod
     def parse(cls, line: str) -> FsCompEntry:
         """Fields split on blanks as awk does; fields after the third are ignored."""
-        fields = re.split(r"[ \t]+", line.strip(" \t"))
+        # awk's blanks are spaces and tabs only (str.split() would cut at \r or \f too)
+        fields = [f for f in line.replace("\t", " ").split(" ") if f] or [""]
         fields += [""] * (3 - len(fields))
         return cls(fields[0], fields[1], fields[2] or None)
 

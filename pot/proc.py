@@ -11,10 +11,8 @@ only by the other functions (and by :func:`run` with ``input`` or ``cwd``).
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
-from collections.abc import Iterator, Mapping, Sequence
 
 from pot import log as logging
 from pot.errors import CommandFailed
@@ -22,7 +20,9 @@ from pot.errors import CommandFailed
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import subprocess
+    from collections.abc import Mapping, Sequence
     from pathlib import Path
+    from types import TracebackType
     from typing import IO, Any
 
 log = logging.getLogger(__name__)
@@ -265,40 +265,72 @@ def _kill(procs: Sequence[subprocess.Popen[bytes]]) -> None:
         p.wait()
 
 
-@contextlib.contextmanager
-def reading(argv: Sequence[str], *, env: Mapping[str, str] | None = None) -> Iterator[IO[bytes]]:
-    """Start argv and yield its stdout as a binary stream; check its status at the end.
+class _Stream:
+    """A started process and the temporary file that keeps its other output.
+
+    reading and writing are classes, not contextlib generators: contextlib (and the
+    functools and collections it loads) would cost every command at start-up.
+    """
+
+    def __init__(self, argv: Sequence[str], out: IO[bytes], p: subprocess.Popen[bytes]) -> None:
+        self.argv = argv
+        self.out = out
+        self.p = p
+
+    def _check(self) -> None:
+        rc = self.p.wait()
+        if rc != 0:
+            raise CommandFailed(self.argv, rc, _read_back(self.out))
+
+
+class reading(_Stream):
+    """``with reading(argv) as stream``: argv started, its stdout as a binary stream;
+    its status is checked at the end.
 
     If the body raises, the process is killed and nothing is checked.
     """
-    import subprocess
-    import tempfile
 
-    _log(argv)
-    # stderr goes to a file: a process that fills a stderr pipe would block its stdout
-    with tempfile.TemporaryFile() as err:
-        p = _popen(
-            argv, stdout=subprocess.PIPE, stderr=err, env=_env(env), stdin=subprocess.DEVNULL
-        )
-        assert p.stdout is not None
+    def __init__(self, argv: Sequence[str], *, env: Mapping[str, str] | None = None) -> None:
+        import subprocess
+        import tempfile
+
+        _log(argv)
+        # stderr goes to a file: a process that fills a stderr pipe would block its stdout
+        err = tempfile.TemporaryFile()  # noqa: SIM115  (closed by __exit__)
         try:
-            yield p.stdout
+            p = _popen(
+                argv, stdout=subprocess.PIPE, stderr=err, env=_env(env), stdin=subprocess.DEVNULL
+            )
         except BaseException:
-            _kill([p])
-            # now, not when the traceback lets go of p: a zfs-fuse daemon streaming into
-            # this pipe for the killed zfs send stops only when the pipe is closed
-            p.stdout.close()
+            err.close()
             raise
-        p.stdout.close()
-        rc = p.wait()
-        if rc != 0:
-            raise CommandFailed(argv, rc, _read_back(err))
+        super().__init__(argv, err, p)
+
+    def __enter__(self) -> IO[bytes]:
+        assert self.p.stdout is not None
+        return self.p.stdout
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        assert self.p.stdout is not None
+        with self.out:
+            if exc is not None:
+                _kill([self.p])
+                # now, not when the traceback lets go of p: a zfs-fuse daemon streaming
+                # into this pipe for the killed zfs send stops only when it is closed
+                self.p.stdout.close()
+                return
+            self.p.stdout.close()
+            self._check()
 
 
 def _close_broken(stream: IO[bytes]) -> None:
     """Close a pipe whose reader is gone; the bytes still buffered are lost anyway."""
-    with contextlib.suppress(BrokenPipeError):
+    try:  # noqa: SIM105  (contextlib costs start-up)
         stream.close()
+    except BrokenPipeError:
+        pass
 
 
 def _read_back(f: IO[bytes]) -> str:
@@ -306,40 +338,58 @@ def _read_back(f: IO[bytes]) -> str:
     return f.read().decode(errors="replace")
 
 
-@contextlib.contextmanager
-def writing(argv: Sequence[str], *, env: Mapping[str, str] | None = None) -> Iterator[IO[bytes]]:
-    """Start argv and yield its stdin as a binary stream; close it and check the status.
+class writing(_Stream):
+    """``with writing(argv) as stream``: argv started, its stdin as a binary stream;
+    closed and the status checked at the end.
 
     If the body raises, the process is killed, so a half-fed consumer never commits.
     A consumer that stops reading and fails (the body or the close then gets
     BrokenPipeError) is reported as CommandFailed with its own status and message.
     """
-    import subprocess
-    import tempfile
 
-    _log(argv)
-    # its output goes to a file: a consumer blocked on a full stdout pipe never reads stdin
-    with tempfile.TemporaryFile() as out:
-        p = _popen(argv, stdin=subprocess.PIPE, stdout=out, stderr=subprocess.STDOUT, env=_env(env))
-        assert p.stdin is not None
+    def __init__(self, argv: Sequence[str], *, env: Mapping[str, str] | None = None) -> None:
+        import subprocess
+        import tempfile
+
+        _log(argv)
+        # its output goes to a file: a consumer blocked on a full stdout pipe never reads
+        out = tempfile.TemporaryFile()  # noqa: SIM115  (closed by __exit__)
         try:
-            yield p.stdin
-            p.stdin.close()
-        except BrokenPipeError:
-            _close_broken(p.stdin)
-            rc = p.wait()
-            if rc != 0:
-                raise CommandFailed(argv, rc, _read_back(out)) from None
-            raise
+            p = _popen(
+                argv, stdin=subprocess.PIPE, stdout=out, stderr=subprocess.STDOUT, env=_env(env)
+            )
         except BaseException:
-            _kill([p])
-            # now, not when the traceback lets go of p: a zfs-fuse daemon receiving from
-            # this pipe for the killed zfs receive aborts only at end of input
-            _close_broken(p.stdin)
+            out.close()
             raise
-        rc = p.wait()
-        if rc != 0:
-            raise CommandFailed(argv, rc, _read_back(out))
+        super().__init__(argv, out, p)
+
+    def __enter__(self) -> IO[bytes]:
+        assert self.p.stdin is not None
+        return self.p.stdin
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        assert self.p.stdin is not None
+        with self.out:
+            if exc is None:
+                try:
+                    self.p.stdin.close()
+                except BrokenPipeError as broken:
+                    exc = broken
+            if isinstance(exc, BrokenPipeError):
+                _close_broken(self.p.stdin)
+                rc = self.p.wait()
+                if rc != 0:
+                    raise CommandFailed(self.argv, rc, _read_back(self.out)) from None
+                raise exc
+            if exc is not None:
+                _kill([self.p])
+                # now, not when the traceback lets go of p: a zfs-fuse daemon receiving
+                # from this pipe for the killed zfs receive aborts only at end of input
+                _close_broken(self.p.stdin)
+                return
+            self._check()
 
 
 def pipeline(

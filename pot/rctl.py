@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from pot import proc
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # get-rss runs every second: collections is not loaded at start-up
+    from collections.abc import Sequence
 
 
 def sysctl(name: str, *, quiet: bool = False) -> str:

@@ -24,16 +24,22 @@ there. Two ways in:
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 import stat
-from collections import deque
-from collections.abc import Iterator
-from pathlib import Path
 
 from pot.errors import PotError
 from pot.record import record
+
+# Every command that reads a pot's pot.conf comes here, among them those nomad-pot-driver
+# runs every second: no pathlib, contextlib or collections at import (Path objects are
+# made only by the functions that return one). Directory fds are managed by _Directory.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+    from types import TracebackType
+
+    StrPath = str | os.PathLike[str]
 
 # symlinks followed in one resolution before it counts as a loop (FreeBSD's MAXSYMLINKS)
 MAX_LINKS = 32
@@ -94,7 +100,8 @@ class _Walk:
         self.root = root
         self.path = path
         self.strict = strict
-        self.todo = deque(_components(path))
+        # components still to walk, the next one last
+        self.todo = _components(path)[::-1]
         self.done: list[str] = []
         # index in done from which the components do not exist (None: all exist so far)
         self.missing_from: int | None = None
@@ -102,7 +109,7 @@ class _Walk:
 
     def run(self) -> list[str]:
         while self.todo:
-            name = self.todo.popleft()
+            name = self.todo.pop()
             if name == "..":
                 self._up()
             elif self.missing_from is not None:
@@ -142,7 +149,7 @@ class _Walk:
         target = os.readlink(link)
         if target.startswith("/"):
             self.done.clear()  # absolute targets start again at the pot's root
-        self.todo.extendleft(reversed(_components(target)))
+        self.todo.extend(_components(target)[::-1])
 
 
 # ------------------------------------------------------------ files pot reads and writes
@@ -168,14 +175,16 @@ class PotFile:
     ``rel`` is the pot's and is never followed when it is a link.
     """
 
-    base: Path
+    base: StrPath
     rel: str
     owner: str
 
     @property
     def host(self) -> Path:
         """The host path, for messages and for the host tools that take a path."""
-        return self.base.joinpath(*self.parts)
+        from pathlib import Path
+
+        return Path(self.base).joinpath(*self.parts)
 
     @property
     def parts(self) -> list[str]:
@@ -199,14 +208,6 @@ def _unsafe(f: PotFile, parts: list[str], what: str) -> UnsafePath:
     return UnsafePath(f"{'/'.join(parts)} of {f.owner} is {what}")
 
 
-@contextlib.contextmanager
-def _opened(fd: int) -> Iterator[int]:
-    try:
-        yield fd
-    finally:
-        os.close(fd)
-
-
 def _step(f: PotFile, fd: int, done: list[str], mode: int | None) -> int:
     """Open directory ``done[-1]`` in ``fd`` without following a link (created with
     ``mode`` when missing and ``mode`` is given); the caller closes the new fd.
@@ -218,9 +219,11 @@ def _step(f: PotFile, fd: int, done: list[str], mode: int | None) -> int:
     except FileNotFoundError:
         if mode is None:
             raise
-        with contextlib.suppress(FileExistsError):
+        try:
             os.mkdir(name, 0o700, dir_fd=fd)
             made = True
+        except FileExistsError:
+            pass
         before = os.stat(name, dir_fd=fd, follow_symlinks=False)
     if not stat.S_ISDIR(before.st_mode):
         raise _unsafe(f, done, "not a directory")
@@ -239,27 +242,39 @@ def _step(f: PotFile, fd: int, done: list[str], mode: int | None) -> int:
     return new
 
 
-@contextlib.contextmanager
-def _directory(f: PotFile, parts: list[str], mode: int | None = None) -> Iterator[int]:
-    """A verified fd of the directory ``parts`` below ``f.base`` (see :func:`_step`)."""
-    fd = os.open(f.base, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    try:
-        for i in range(len(parts)):
-            new = _step(f, fd, parts[: i + 1], mode)
-            os.close(fd)
-            fd = new
-        yield fd
-    finally:
-        os.close(fd)
-
-
-@contextlib.contextmanager
-def directory(f: PotFile, *, create: int | None = None) -> Iterator[int]:
-    """A verified fd of the directory ``f``; missing directories are made with mode
-    ``create`` when given (FileNotFoundError otherwise).
+class _Directory:
+    """``with _Directory(f, parts) as fd``: a verified fd of the directory ``parts``
+    below ``f.base`` (see :func:`_step`), closed on leaving.
     """
-    with _directory(f, f.parts, create) as fd:
-        yield fd
+
+    __slots__ = ("fd",)
+
+    def __init__(self, f: PotFile, parts: list[str], mode: int | None = None) -> None:
+        fd = os.open(f.base, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            for i in range(len(parts)):
+                new = _step(f, fd, parts[: i + 1], mode)
+                os.close(fd)
+                fd = new
+        except BaseException:
+            os.close(fd)
+            raise
+        self.fd = fd
+
+    def __enter__(self) -> int:
+        return self.fd
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        os.close(self.fd)
+
+
+def directory(f: PotFile, *, create: int | None = None) -> _Directory:
+    """``with directory(f) as fd``: a verified fd of the directory ``f``; missing
+    directories are made with mode ``create`` when given (FileNotFoundError otherwise).
+    """
+    return _Directory(f, f.parts, create)
 
 
 def lstat(f: PotFile) -> os.stat_result | None:
@@ -268,7 +283,7 @@ def lstat(f: PotFile) -> os.stat_result | None:
     if not parts:
         return os.stat(f.base)
     try:
-        with _directory(f, parts[:-1]) as fd:
+        with _Directory(f, parts[:-1]) as fd:
             return os.stat(parts[-1], dir_fd=fd, follow_symlinks=False)
     except FileNotFoundError:
         return None
@@ -310,7 +325,7 @@ def read_bytes(f: PotFile) -> bytes:
     """The content of the regular file ``f``. FileNotFoundError when missing, OSError
     on other I/O errors, UnsafePath for a link or anything but a regular file.
     """
-    with _directory(f, f.parts[:-1]) as fd, os.fdopen(_open_regular(f, fd), "rb") as file:
+    with _Directory(f, f.parts[:-1]) as fd, os.fdopen(_open_regular(f, fd), "rb") as file:
         return file.read()
 
 
@@ -322,7 +337,7 @@ def read_text(f: PotFile) -> str:
 def readable(f: PotFile) -> bool:
     """Whether ``f`` is a regular file that can be opened for reading."""
     try:
-        with _directory(f, f.parts[:-1]) as fd:
+        with _Directory(f, f.parts[:-1]) as fd:
             os.close(_open_regular(f, fd))
     except (OSError, UnsafePath):
         return False
@@ -357,7 +372,7 @@ def write(
     """
     raw = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
     try:
-        with _directory(f, f.parts[:-1], parents) as fd:
+        with _Directory(f, f.parts[:-1], parents) as fd:
             _replace_in(f, fd, raw, mode, keep_mode=keep_mode)
     except OSError as exc:
         raise PotError(f"{f.host}: cannot be written: {exc.strerror}") from exc
@@ -372,27 +387,21 @@ def _replace_in(f: PotFile, fd: int, raw: bytes, mode: int, *, keep_mode: bool) 
     if old is not None and stat.S_ISDIR(old.st_mode):
         raise _unsafe(f, f.parts, "not a regular file")
     keep = old if keep_mode and old is not None and stat.S_ISREG(old.st_mode) else None
-    with _temporary(fd, name) as (tmp, out):
+    # a new file .<name>.<random>.tmp (0600 until the chmod), removed on any failure
+    tmp = f".{name}.{os.urandom(4).hex()}.tmp"
+    out = os.open(tmp, _CREATE_FLAGS, 0o600, dir_fd=fd)
+    try:
         _write_all(out, raw)
         os.fchmod(out, keep.st_mode & 0o7777 if keep else mode)
         if keep is not None and os.geteuid() == 0:
             os.fchown(out, keep.st_uid, keep.st_gid)
         os.fsync(out)
         os.replace(tmp, name, src_dir_fd=fd, dst_dir_fd=fd)
-
-
-@contextlib.contextmanager
-def _temporary(fd: int, name: str) -> Iterator[tuple[str, int]]:
-    """A new file ``.<name>.<random>.tmp`` in ``fd`` (0600 until chmod), removed on failure."""
-    import secrets  # not at start-up: most commands never write a pot's file
-
-    tmp = f".{name}.{secrets.token_hex(4)}.tmp"
-    out = os.open(tmp, _CREATE_FLAGS, 0o600, dir_fd=fd)
-    try:
-        yield tmp, out
     except BaseException:
-        with contextlib.suppress(OSError):
+        try:  # noqa: SIM105  (contextlib costs start-up)
             os.unlink(tmp, dir_fd=fd)
+        except OSError:
+            pass
         raise
     finally:
         os.close(out)
@@ -407,7 +416,7 @@ def _write_all(fd: int, raw: bytes) -> None:
 def makedirs(f: PotFile, mode: int = DIR_MODE) -> None:
     """``mkdir -p`` of ``f`` below the pot's folder; new directories get ``mode``."""
     try:
-        with _directory(f, f.parts, mode):
+        with _Directory(f, f.parts, mode):
             pass
     except OSError as exc:
         raise PotError(f"{f.host}: cannot be created: {exc.strerror}") from exc
@@ -416,7 +425,7 @@ def makedirs(f: PotFile, mode: int = DIR_MODE) -> None:
 def unlink(f: PotFile) -> None:
     """Remove the file (or link, never its target) ``f`` if it is there."""
     try:
-        with _directory(f, f.parts[:-1]) as fd:
+        with _Directory(f, f.parts[:-1]) as fd:
             st = os.stat(f.name, dir_fd=fd, follow_symlinks=False)
             if stat.S_ISDIR(st.st_mode):
                 raise _unsafe(f, f.parts, "not a regular file")
@@ -441,7 +450,7 @@ def copy(source: PotFile, target: PotFile) -> None:
     permission bits (hooks stay executable) but never a set-id bit.
     """
     try:
-        with _directory(source, source.parts[:-1]) as fd:
+        with _Directory(source, source.parts[:-1]) as fd:
             new = _open_regular(source, fd)
             with os.fdopen(new, "rb") as file:
                 mode = os.fstat(file.fileno()).st_mode & 0o777

@@ -8,11 +8,7 @@ need are probed once per process by :func:`capabilities`.
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import re
 import time
-from collections.abc import Iterator, Mapping, Sequence
 from types import MappingProxyType
 
 from pot import log as logging
@@ -20,8 +16,12 @@ from pot import proc
 from pot.errors import CommandFailed
 from pot.record import record
 
+# ls, info and get-attr (run every second by nomad-pot-driver) read datasets through this
+# module: contextlib, functools and re are not loaded at start-up.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from types import TracebackType
     from typing import IO
 
 # our own notes, not upstream's messages: shown from -vv, on stderr (see pot.cli.output)
@@ -314,7 +314,7 @@ def send_argv(snapshot: str, *, replicate: bool = True) -> list[str]:
     return _zfs("send", *(["-R"] if replicate else []), snapshot)
 
 
-def send(snapshot: str, *, replicate: bool = True) -> contextlib.AbstractContextManager[IO[bytes]]:
+def send(snapshot: str, *, replicate: bool = True) -> proc.reading:
     """``zfs send [-R] snapshot`` as a binary stream; its status is checked on exit."""
     return proc.reading(send_argv(snapshot, replicate=replicate))
 
@@ -342,28 +342,43 @@ def receive_argv(
     return _zfs(*args, target)
 
 
-@contextlib.contextmanager
-def receive(
-    target: str,
-    *,
-    unmounted: bool = False,
-    props: Mapping[str, str] = _NO_PROPS,
-    exclude: Sequence[str] = (),
-) -> Iterator[IO[bytes]]:
-    """``zfs receive [-u] [-o k=v]... [-x prop]... target``, yielding the stream to write into.
+class receive:
+    """``with receive(target) as stream``: ``zfs receive [-u] [-o k=v]... [-x prop]...
+    target`` started, the stream to write into.
 
     Without ``-o``/``-u`` (zfs-fuse) the properties are set and the file system is
-    unmounted after the stream has been received.
+    unmounted after the stream has been received (not when the body or zfs failed).
     """
-    caps = capabilities()
-    argv = receive_argv(target, caps, unmounted=unmounted, props=props, exclude=exclude)
-    with proc.writing(argv) as stream:
-        yield stream
-    if not caps.receive_o:
-        for key, value in props.items():
-            set_prop(target, key, value)
-    if unmounted and not caps.receive_u:
-        unmount(target)
+
+    def __init__(
+        self,
+        target: str,
+        *,
+        unmounted: bool = False,
+        props: Mapping[str, str] = _NO_PROPS,
+        exclude: Sequence[str] = (),
+    ) -> None:
+        self.caps = capabilities()
+        self.target = target
+        self.unmounted = unmounted
+        self.props = props
+        argv = receive_argv(target, self.caps, unmounted=unmounted, props=props, exclude=exclude)
+        self.writing = proc.writing(argv)
+
+    def __enter__(self) -> IO[bytes]:
+        return self.writing.__enter__()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.writing.__exit__(kind, exc, tb)
+        if exc is not None:
+            return
+        if not self.caps.receive_o:
+            for key, value in self.props.items():
+                set_prop(self.target, key, value)
+        if self.unmounted and not self.caps.receive_u:
+            unmount(self.target)
 
 
 # --------------------------------------------------------------------------- capabilities
@@ -383,6 +398,8 @@ def usage_flags(text: str, subcommand: str) -> frozenset[str]:
         elif not words or not words[0].startswith(("[", "<")):
             inside = False  # a continuation line starts with an operand; anything else ends it
         if inside:
+            import re
+
             for group in re.findall(_FLAG_WORD, line):
                 letters.update(group)
     return frozenset(letters)
@@ -415,9 +432,17 @@ def _usage(*args: str) -> str:
     return result.stdout + result.stderr
 
 
-@functools.cache
+_CAPS: list[Caps] = []  # the probe's answer, once made (functools costs start-up)
+
+
 def capabilities() -> Caps:
     """Probe this zfs once per process by reading its usage texts."""
-    caps = parse_caps(_usage("receive"), _usage("list", "-?"))
-    trace.debug("zfs capabilities: %s", caps)
-    return caps
+    if not _CAPS:
+        _CAPS.append(parse_caps(_usage("receive"), _usage("list", "-?")))
+        trace.debug("zfs capabilities: %s", _CAPS[0])
+    return _CAPS[0]
+
+
+def forget_capabilities() -> None:
+    """Probe again on the next :func:`capabilities` (tests swap the zfs they run)."""
+    _CAPS.clear()

@@ -11,9 +11,6 @@ run inside an already authorised create, leave the default.
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 
 from pot import jail, model, potconf, rctl, rootpath
 from pot import log as logging
@@ -31,6 +28,12 @@ from pot.ops.common import Authorize, allowed
 from pot.record import record
 from pot.rootpath import PotFile
 from pot.settings import Settings
+
+# get-rss and get-attr are run every second by nomad-pot-driver: re, pathlib and
+# collections are loaded only by the functions that need them.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
 
 log = logging.getLogger(__name__)
 
@@ -177,6 +180,8 @@ def set_hooks(
             except OSError as exc:
                 raise PotError(f"cp: {path}: {exc.strerror}") from exc
             # cp keeps the mode: the hook stays executable (the umask does not matter)
+            from pathlib import Path
+
             rootpath.copy_from_host(Path(path), hook_path(s, pot, hook), mode)
 
 
@@ -204,6 +209,8 @@ _MEMORY = r"[0-9]+[bBkKmMgG]?"
 
 def check_memory(memory: str) -> None:
     """``-M``: digits with an optional b/k/m/g suffix, greater than zero."""
+    import re
+
     if not re.fullmatch(_MEMORY, memory):
         raise UsageError(f"{memory} is not a valid memory constraint")
     if not memory.rstrip("bBkKmMgG").strip("0"):

@@ -3,26 +3,29 @@ per-pot facts."""
 
 from __future__ import annotations
 
-import grp
-from collections.abc import Callable
+import os
 
 from pot import jail, model, potconf, rootpath, zfs
 from pot import log as potlog
 from pot.errors import ConfigError, PotError, PotNotFound, worded
-from pot.model import PotType
 from pot.potconf import PotConf
 from pot.settings import Settings
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import logging
+    from collections.abc import Callable
     from contextlib import AbstractContextManager
+    from typing import TypeAlias
+
+    from pot.pottype import PotType
 
 log = potlog.getLogger(__name__)
 
 # the root check a command's op runs once its own checks passed (the CLI passes
 # require_root; library callers and nested commands pass allowed)
-Authorize = Callable[[], None]
+# (a string alias: collections.abc is not loaded at start-up, see pot.model)
+Authorize: TypeAlias = "Callable[[], None]"
 
 
 def allowed() -> None:
@@ -41,8 +44,7 @@ MARKS = (INCOMPLETE, RENAMING)
 
 def pot_problem(s: Settings, pot: str) -> str | None:
     """Upstream's PotCheck: None for a valid pot, else the reason (without prefix)."""
-    folder = model.pot_dir(s, pot)
-    if not pot or not folder.is_dir():
+    if not pot or not os.path.isdir(model.pot_folder(s, pot)):
         return f"Pot {pot} not found"
     marks = zfs.user_props(model.pot_dataset(s, pot), MARKS)
     if marks is None:
@@ -61,14 +63,18 @@ def pot_problem(s: Settings, pot: str) -> str | None:
 
 
 def _unfinished(s: Settings, pot: str, marks: dict[str, str]) -> str | None:
-    from pot import lock
-
     # the maker's own steps (flavours, their nested pot commands) use the pot already
-    if marks[INCOMPLETE] and not lock.is_making(model.pot_dataset(s, pot)):
+    if marks[INCOMPLETE] and not _is_making(s, pot):
         return f"The pot {pot} is incomplete (an interrupted {marks[INCOMPLETE]})"
     if marks[RENAMING]:
         return f"The pot {pot} is half renamed (an interrupted rename {marks[RENAMING]})"
     return None
+
+
+def _is_making(s: Settings, pot: str) -> bool:
+    from pot import lock  # only for a marked pot: lock is not loaded by every check
+
+    return lock.is_making(model.pot_dataset(s, pot))
 
 
 def is_pot(s: Settings, pot: str) -> bool:
@@ -96,6 +102,7 @@ def is_persistent(conf: PotConf) -> bool:
 
 def pot_type(conf: PotConf) -> PotType:
     """A pot.conf without ``pot.type`` is an old multi pot."""
+    PotType = model.PotType
     return PotType.SINGLE if conf.get("pot.type") == "single" else PotType.MULTI
 
 
@@ -187,6 +194,8 @@ def config_problem(s: Settings) -> str | None:
         return "POT_FS_ROOT is mandatory"
     group = s.get("POT_GROUP") or "pot"
     try:
+        import grp  # a shared library: loaded only by the commands that look up a group
+
         grp.getgrnam(group)
     except KeyError:
         return f"Group '{group}' is missing, create it or change POT_GROUP"

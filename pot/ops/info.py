@@ -7,17 +7,21 @@ which keeps the output byte-identical to upstream's for any file.
 
 from __future__ import annotations
 
-import ipaddress
 import time
 
 from pot import jail, model, potconf, rootpath, zfs
 from pot.errors import ConfigError, PotError, UsageError, worded
-from pot.net import addresses
 from pot.ops import common
 from pot.potconf import PotConf
 from pot.record import record
 from pot.rootpath import PotFile
 from pot.settings import Settings
+
+# last-run-stats and info -r are run every second by nomad-pot-driver: the address
+# helpers (ipaddress, pathlib) are loaded by the parts of info that show addresses.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import ipaddress
 
 LAST_RUN_STATS = ".last_run_stats"
 # what last-run-stats prints when the pot has not run yet
@@ -184,6 +188,8 @@ def alias_addresses(s: Settings, conf: PotConf) -> list[tuple[str, str]]:
     address of the family are left out, as upstream's ``potnet ip4check``/``ip6check``.
     """
     stack = _get(conf, "pot.stack") or s.network_stack
+    from pot.net import addresses
+
     entries = addresses.alias_entries(s, conf.raw("ip") or "")
     v4 = [e for e in entries if addresses.ip_version(e[1]) == 4] if stack != "ipv6" else []
     v6 = [e for e in entries if addresses.ip_version(e[1]) == 6] if stack != "ipv4" else []
@@ -216,6 +222,10 @@ def bridge_addresses(s: Settings, bridge: str) -> list[AddressUse] | None:
     the bridge-type pots inside its subnet, by address; None when the file is malformed
     (potnet finds no bridge of that name then).
     """
+    import ipaddress
+
+    from pot.net import addresses
+
     found = addresses.bridges(s).get(bridge)
     if found is None:
         return None

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
-from pot import flavours, jail, model, potconf, zfs
+from pot import jail, model, potconf, zfs
 from pot import log as logging
 from pot.errors import CommandFailed, ConfigError
 from pot.ops import common
 from pot.potconf import FsCompEntry, PotConf
 from pot.record import record, replace
-from pot.settings import Settings
+from pot.settings import Settings, path_text
 
 # our own notes, not upstream's messages: shown from -vv, on stderr (see pot.cli.output)
 trace = logging.getLogger("pot.trace")
@@ -32,21 +32,26 @@ class PotSummary:
     snapshots: tuple[str, ...] = ()
 
 
-def _folders(folder: Path) -> list[str]:
-    """Sub-folders as ``ls -d folder/*/`` names and orders them (hidden ones left out)."""
-    if not folder.is_dir():
+def _folders(s: Settings, kind: str) -> list[str]:
+    """Sub-folders of POT_FS_ROOT/<kind> as ``ls -d folder/*/`` names and orders them
+    (hidden ones left out; a link to a folder counts, as with ls). Text paths and
+    scandir, not pathlib: ``pot ls`` is run every second by nomad-pot-driver.
+    """
+    folder = os.path.join(path_text(s.get("POT_FS_ROOT")), kind)
+    if not os.path.isdir(folder):
         return []
-    return model.folder_order(
-        p.name for p in folder.iterdir() if not p.name.startswith(".") and p.is_dir()
-    )
+    with os.scandir(folder) as entries:
+        return model.folder_order(
+            e.name for e in entries if not e.name.startswith(".") and e.is_dir()
+        )
 
 
 def pot_names(s: Settings) -> list[str]:
-    return _folders(s.fs_root / "jails")
+    return _folders(s, "jails")
 
 
 def base_names(s: Settings) -> list[str]:
-    return _folders(s.fs_root / "bases")
+    return _folders(s, "bases")
 
 
 def fscomp_names(s: Settings) -> list[str]:
@@ -60,6 +65,8 @@ def flavour_names(s: Settings) -> list[str]:
     Upstream's ``xargs basename`` loses a name when there are exactly two files of a
     kind, and its ``.sh$`` filter hides any name ending in "sh" (``ssh``): both fixed.
     """
+    from pot import flavours
+
     folder = flavours.flavour_dir(s)
     if folder is None:
         return []

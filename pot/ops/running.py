@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 
 from pot import jail, model, proc
 from pot import log as logging
@@ -12,6 +11,10 @@ from pot.ops import common
 from pot.ops.common import Authorize, allowed
 from pot.record import record
 from pot.settings import Settings
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +173,7 @@ def send_signal(s: Settings, req: SignalRequest, *, authorize: Authorize = allow
                 log.info("Persistent pots have no main process")
                 return ""
             raise PotError("Persistent pots have no main process")
-        pidfile = str(model.main_pid_file(s, req.pot))
+        pidfile = model.main_pid_text(s, req.pot)
         result = proc.run([*tool, "-j", req.pot, "-F", pidfile], check=False)
     if not result.ok:
         if req.force:

@@ -453,7 +453,7 @@ def test_receive_fallback_changes_nothing_when_the_body_fails(
 
 
 def test_capabilities_probe_runs_once(monkeypatch: pytest.MonkeyPatch, rec: Recorder) -> None:
-    zfs.capabilities.cache_clear()
+    zfs.forget_capabilities()
     try:
         rec.answer(rc=2, stderr=BSD_RECEIVE)
         rec.answer(rc=2, stderr=BSD_LIST)
@@ -461,4 +461,4 @@ def test_capabilities_probe_runs_once(monkeypatch: pytest.MonkeyPatch, rec: Reco
         assert zfs.capabilities() == FULL
         assert rec.calls == [["zfs", "receive"], ["zfs", "list", "-?"]]
     finally:
-        zfs.capabilities.cache_clear()
+        zfs.forget_capabilities()

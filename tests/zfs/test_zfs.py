@@ -173,5 +173,5 @@ def test_receive_of_a_broken_stream_fails(root: tuple[str, Path]) -> None:
 
 
 def test_capabilities_of_zfs_fuse() -> None:
-    zfs.capabilities.cache_clear()
+    zfs.forget_capabilities()
     assert zfs.capabilities() == Caps(receive_u=False, receive_o=False, list_p=False, lz4=False)

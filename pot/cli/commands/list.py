@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from pot.cli.app import App
 from pot.cli.output import echo
 from pot.errors import UsageError
 from pot.ops import listing
 from pot.ops.listing import PotSummary
 from pot.settings import Settings
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 EXCLUSIVE = "Options -b -p -f -F -B -a are mutually exclusive"
 # the label of each kind's lines, and how its names are found
