@@ -1,8 +1,9 @@
 """etc/launcher/pot, installed by etc/install.sh, in front of a fake Python program.
 
-The launcher must stay the parent of the program (nomad-pot-driver's alive check looks
-for ``/bin/sh /usr/local/bin/pot start <name>``), pass INT/TERM/HUP on, keep stdin and
-exit with the program's status.
+For ``pot start`` the launcher must stay the parent of the program (nomad-pot-driver's
+alive check looks for ``/bin/sh /usr/local/bin/pot start <name>``), pass INT/TERM/HUP
+on, keep stdin and exit with the program's status. Every other command execs the
+program: same process, its stdin, its status.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from installed import SYSTEM_PATH, install
 #   stdin      copy stdin to stdout
 #   tty        print whether stdin is a terminal
 #   signals    print "ready", wait for INT/TERM/HUP, print "got N", exit 40+N
+#   pid        print its pid and its parent's
 FAKE = f"""#!{sys.executable}
 import os, signal, sys
 mode, _, arg = os.environ["FAKE_MODE"].partition(" ")
@@ -37,6 +39,8 @@ if mode == "stdin":
     sys.stdout.write(sys.stdin.read())
 if mode == "tty":
     print("tty", os.isatty(0))
+if mode == "pid":
+    print("pid", os.getpid(), os.getppid())
 if mode == "signals":
     caught = {{signal.SIGINT, signal.SIGTERM, signal.SIGHUP}}
     for number in caught:
@@ -130,14 +134,47 @@ def test_arguments_and_pot_etc_reach_the_program(pot: Path) -> None:
     assert done.stdout == "argv [] POT_ETC /x\n"
 
 
+# `pot start` runs as the launcher's child; any other first word (or none) is exec'd
+START = ("start", "web")
+OTHERS = [(), ("get-rss", "-p", "web", "-J"), ("ls", "-q"), ("starts",)]
+
+
+@pytest.mark.parametrize("args", [START, *OTHERS])
 @pytest.mark.parametrize("code", [0, 1, 125, 255])
-def test_exit_status_is_passed_through(pot: Path, code: int) -> None:
-    assert _finish(_start(pot, f"exit {code}"))[0] == code
+def test_exit_status_is_passed_through(pot: Path, code: int, args: tuple[str, ...]) -> None:
+    assert _finish(_start(pot, f"exit {code}", *args))[0] == code
 
 
 @pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGKILL, signal.SIGSEGV])
-def test_a_program_killed_by_a_signal_gives_128_plus_n(pot: Path, number: int) -> None:
-    assert _finish(_start(pot, f"die {number}"))[0] == 128 + number
+def test_a_started_program_killed_by_a_signal_gives_128_plus_n(pot: Path, number: int) -> None:
+    assert _finish(_start(pot, f"die {number}", *START))[0] == 128 + number
+
+
+@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGKILL])
+def test_another_command_killed_by_a_signal_is_seen_so(pot: Path, number: int) -> None:
+    # exec'd: the caller sees the death itself, as it saw upstream's sh script die
+    assert _finish(_start(pot, f"die {number}", "ls"))[0] == -number
+
+
+def _pids(pot: Path, *args: str) -> tuple[int, list[int]]:
+    launched = _start(pot, "pid", *args)
+    assert launched.stdout is not None
+    # read(), not communicate(timeout=...): the line may be in the buffer readline filled
+    out = launched.stdout.read()
+    assert launched.wait(timeout=10) == 0
+    return launched.pid, [int(n) for n in out.split()[1:]]
+
+
+def test_start_runs_as_the_launchers_child(pot: Path) -> None:
+    launcher, (pid, parent) = _pids(pot, *START)
+    assert pid != launcher
+    assert parent == launcher
+
+
+@pytest.mark.parametrize("args", OTHERS)
+def test_other_commands_replace_the_launcher(pot: Path, args: tuple[str, ...]) -> None:
+    launcher, (pid, _) = _pids(pot, *args)
+    assert pid == launcher
 
 
 @pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
@@ -150,15 +187,16 @@ def test_signals_are_forwarded_to_the_program(pot: Path, number: int) -> None:
 
 def test_ctrl_c_on_the_group_leaves_the_launcher_waiting_for_the_program(pot: Path) -> None:
     # a terminal's Ctrl-C: launcher and program both get SIGINT (the program twice)
-    launched = _start(pot, "signals")
+    launched = _start(pot, "signals", *START)
     _ready(launched)
     os.killpg(launched.pid, signal.SIGINT)
     assert _finish(launched) == (40 + signal.SIGINT, f"got {signal.SIGINT}\n")
 
 
-def test_stdin_reaches_the_program(pot: Path) -> None:
+@pytest.mark.parametrize("args", [START, ()])
+def test_stdin_reaches_the_program(pot: Path, args: tuple[str, ...]) -> None:
     done = subprocess.run(
-        [str(pot)],
+        [str(pot), *args],
         env=_env("stdin"),
         input="line 1\nline 2\n",
         capture_output=True,
@@ -168,12 +206,18 @@ def test_stdin_reaches_the_program(pot: Path) -> None:
     assert done.stdout.splitlines()[1:] == ["line 1", "line 2"]
 
 
-def test_a_terminal_stays_the_programs_stdin(pot: Path) -> None:
+@pytest.mark.parametrize("args", [START, ("run", "web")])
+def test_a_terminal_stays_the_programs_stdin(pot: Path, args: tuple[str, ...]) -> None:
     # pot run / pot exec -t: without care, sh gives a background job /dev/null
     controller, terminal = pty.openpty()
     try:
         done = subprocess.run(
-            [str(pot)], env=_env("tty"), stdin=terminal, capture_output=True, text=True, check=False
+            [str(pot), *args],
+            env=_env("tty"),
+            stdin=terminal,
+            capture_output=True,
+            text=True,
+            check=False,
         )
     finally:
         os.close(controller)
@@ -181,9 +225,10 @@ def test_a_terminal_stays_the_programs_stdin(pot: Path) -> None:
     assert done.stdout.splitlines()[1:] == ["tty True"]
 
 
-def test_a_closed_stdin_is_no_error(pot: Path) -> None:
+@pytest.mark.parametrize("args", ["start web", ""])
+def test_a_closed_stdin_is_no_error(pot: Path, args: str) -> None:
     done = subprocess.run(
-        ["/bin/sh", "-c", f"exec 0<&- '{pot}'"],
+        ["/bin/sh", "-c", f"exec 0<&- '{pot}' {args}"],
         env=_env("exit 3"),
         capture_output=True,
         text=True,
