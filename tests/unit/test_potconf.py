@@ -511,3 +511,53 @@ def test_fscomp_files(tmp_path: Path) -> None:
     potconf.write_fscomp(path, [])
     assert path.read_text() == ""
     assert sorted(os.listdir(tmp_path)) == ["fscomp.conf"]
+
+
+KEYS = ["pot.level", "pot.attr.start-at-boot", "ip", "pot.export.ports", "a+b", "x.y*z"]
+LINES = [
+    "pot.level=0",
+    "potXlevel=1",
+    "pot.level",
+    "pot.levelx=2",
+    " pot.level=3",
+    "pot.attr.start-at-boot=YES",
+    "pot-attr.start-at-boot=NO",
+    "ip=10.0.0.1",
+    "ipx=1",
+    "ip=",
+    "a+b=1",
+    "aab=1",
+    "x.y*z=2",
+    "xqy*z=3",
+    "xqyyz=4",
+    "",
+    "=",
+    "pot.level\r=0",
+]
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_key_lines_are_matched_as_upstreams_grep_does(key: str) -> None:
+    # the matcher without re must agree with the grep pattern upstream uses (^key= with
+    # every dot any character) on every line
+    pattern = potconf._key_regex(key, anchored=True)
+    for line in LINES:
+        assert potconf._starts_with_key(line, key) is bool(pattern.match(line)), line
+
+
+@pytest.mark.parametrize(
+    ("line", "fields"),
+    [
+        ("a /b ro", ("a", "/b", "ro")),
+        ("a\t/b\t\tro extra", ("a", "/b", "ro")),
+        ("  a /b  ", ("a", "/b", None)),
+        ("a", ("a", "", None)),
+        ("", ("", "", None)),
+        ("a\r /b", ("a\r", "/b", None)),
+    ],
+)
+def test_fscomp_fields_are_split_on_blanks_only(
+    line: str, fields: tuple[str, str, str | None]
+) -> None:
+    entry = potconf.FsCompEntry.parse(line)
+    assert (entry.source, entry.mountpoint, entry.option) == fields

@@ -1,0 +1,124 @@
+"""The commands nomad-pot-driver runs every second load no heavy standard module.
+
+Not a timing test (bench/hotpath.py measures the time): a fresh ``python -I -S`` runs
+the CLI the way the installed entry point does, on a real pot, and reports the modules
+it had loaded when it ended. Each module in FORBIDDEN costs these commands a
+measurable part of their start-up (pathlib alone, with the fnmatch, re, enum and
+urllib.parse it loads, about as much as the rest of the command).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import potcli
+import pytest
+from potcli import PotCli
+from standins.harness import Standins
+
+if TYPE_CHECKING:
+    # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
+    from conftest import PotEnv
+
+pytestmark = pytest.mark.zfs
+
+ROOT = Path(__file__).resolve().parents[2]
+
+FORBIDDEN = frozenset(
+    {
+        "click",
+        "pathlib",
+        "re",
+        "enum",
+        "fnmatch",
+        "glob",
+        "urllib",
+        "ipaddress",
+        "subprocess",
+        "contextlib",
+        "functools",
+        "collections",
+        "dataclasses",
+        "typing",
+        "logging",
+        "traceback",
+        "json",
+        "tempfile",
+        "secrets",
+        "shlex",
+    }
+)
+
+# the program as etc/install.sh's entry point starts it: -I -S, this tree first
+PROGRAM = """\
+import atexit, sys
+sys.path[:0] = [{root!r}]
+def _modules() -> None:
+    with open({out!r}, "w") as f:
+        f.write("\\n".join(sorted(sys.modules)))
+atexit.register(_modules)
+sys.argv = ["pot", *sys.argv[1:]]
+from pot.cli.edge import main
+main()
+"""
+
+HOT = [
+    ("get-rss", "-p", "hot", "-J"),
+    ("last-run-stats", "-p", "hot"),
+    ("ls", "-q"),
+    # as nomad-pot-driver signals a task: its main process (-f: whether pkill finds it
+    # in the stand-in jail does not matter here)
+    ("signal", "-s", "SIGHUP", "-p", "hot", "-f"),
+    ("info", "-p", "hot", "-r"),
+    ("get-attr", "-p", "hot", "-A", "start-at-boot"),
+    ("version",),
+]
+
+
+@pytest.fixture
+def env(
+    pot_env: PotEnv, standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> PotCli:
+    cli = potcli.make(pot_env, standins, tmp_path, monkeypatch)
+    cli.single("hot")
+    cli.set("hot", "pot.attr.persistent", "NO")
+    (cli.tmp / "pot_main_pid_hot").write_text(f"{os.getpid()}\n")
+    cli.start("hot")
+    standins.set_sysctl("kern.racct.enable", "1")
+    return cli
+
+
+def _loaded(tmp_path: Path, args: tuple[str, ...]) -> tuple[int, str, set[str]]:
+    out = tmp_path / "modules"
+    program = PROGRAM.format(root=str(ROOT), out=str(out))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    done = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", program, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.returncode, done.stdout, set(out.read_text().split("\n"))
+
+
+@pytest.mark.parametrize("args", HOT, ids=lambda args: args[0])
+def test_hot_commands_load_no_heavy_module(
+    env: PotCli, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    code, stdout, modules = _loaded(tmp_path, args)
+    assert code == 0, stdout
+    assert sorted(modules & FORBIDDEN) == []
+    # the check sees what it should: the command's own modules were loaded
+    assert "pot.cli.edge" in modules
+
+
+def test_the_check_notices_a_heavy_module(env: PotCli, tmp_path: Path) -> None:
+    # info -v is not on the hot path: its address checks load re (and enum)
+    code, _, modules = _loaded(tmp_path, ("info", "-p", "hot", "-v"))
+    assert code == 0
+    assert {"re", "enum"} <= modules & FORBIDDEN
