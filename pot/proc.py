@@ -144,7 +144,9 @@ def _executable(name: str, env: Mapping[str, str]) -> str:
     """The file argv[0] names, searched in env's PATH as subprocess does."""
     if "/" in name:
         return name
-    for folder in os.get_exec_path(env):
+    # os.get_exec_path's rule, without the warnings module it loads for bytes keys
+    path = env.get("PATH")
+    for folder in (os.defpath if path is None else path).split(os.pathsep):
         candidate = os.path.join(folder, name)
         if os.access(candidate, os.X_OK) and not os.path.isdir(candidate):
             return candidate
