@@ -50,6 +50,7 @@ FORBIDDEN = frozenset(
         "tempfile",
         "secrets",
         "shlex",
+        "warnings",
     }
 )
 
