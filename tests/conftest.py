@@ -16,6 +16,7 @@ import pytest
 
 if TYPE_CHECKING:
     import basebuild
+    from potcli import PotCli
     from standins.harness import Standins
 
     from pot.settings import Settings
@@ -173,6 +174,16 @@ def standins(
     stand.activate(monkeypatch)
     yield stand
     stand.cleanup()
+
+
+@pytest.fixture
+def pot_cli(
+    pot_env: PotEnv, standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> PotCli:
+    """An initialised pot layout on the test pool, the stand-ins and the CLI (tests/potcli.py)."""
+    import potcli
+
+    return potcli.make(pot_env, standins, tmp_path, monkeypatch)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

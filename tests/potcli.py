@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from potfactory import bridge_file, init_layout, single_pot, zfs
+from potfactory import PotHost
 from standins.harness import Standins, run_pot
 
 from pot import potconf
 from pot.potconf import FsCompEntry, NewPot
-from pot.settings import Settings
 
 if TYPE_CHECKING:
     # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
@@ -29,28 +28,18 @@ if TYPE_CHECKING:
 _SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 
 
-class PotCli:
+class PotCli(PotHost):
     """The test's pot installation: settings, folders, pots, jails and ``pot`` runs."""
 
     def __init__(self, env: PotEnv, standins: Standins) -> None:
+        super().__init__(env)
         self.standins = standins
-        self.zfs_root: str = env.zfs_root
-        self.fs_root: Path = env.fs_root
-        self.tmp: Path = env.tmp
-        self.env = env
-
-    @property
-    def settings(self) -> Settings:
-        return self.env.settings()
 
     def run(self, *args: str) -> tuple[int, str, str]:
         """``pot args...`` in-process: (exit status, stdout, stderr)."""
         return run_pot(*args)
 
     # ---------------------------------------------------------------- pots
-
-    def single(self, name: str, **kwargs: str) -> Path:
-        return single_pot(self.zfs_root, self.fs_root, name, **kwargs)
 
     def multi(
         self,
@@ -120,9 +109,6 @@ class PotCli:
             self.zfs("create", f"{dataset}/{child}")
         return dataset
 
-    def bridge(self, name: str, net: str, gateway: str) -> Path:
-        return bridge_file(self.fs_root, name, net, gateway)
-
     def conf(self, pot: str) -> potconf.PotConf:
         return potconf.read(self.fs_root / "jails" / pot / "conf" / "pot.conf")
 
@@ -143,15 +129,10 @@ class PotCli:
 
     # ---------------------------------------------------------------- ZFS
 
-    def zfs(self, *args: str) -> str:
-        return zfs(*args)
-
     def tree(self, below: str = "") -> list[str]:
-        """Every dataset and snapshot under the root (or root/below), names without the root."""
-        root = f"{self.zfs_root}/{below}" if below else self.zfs_root
-        out = self.zfs("list", "-H", "-o", "name", "-t", "all", "-r", root)
-        names = [line.removeprefix(self.zfs_root + "/") for line in out.splitlines()]
-        # each dataset followed by its snapshots
+        """Every dataset and snapshot under root/below, relative to the root without the
+        leading "/", each dataset followed by its snapshots."""
+        names = [name[1:] for name in self.datasets(below)]
         return sorted(names, key=lambda name: name.split("@", 1))
 
     def snap(self, dataset: str, name: str, *, recursive: bool = True) -> None:
@@ -184,5 +165,4 @@ def make(
     pot_env: PotEnv, standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> PotCli:
     real_umount_first(tmp_path, monkeypatch)
-    init_layout(pot_env.zfs_root, pot_env.fs_root, pot_env.cache)
     return PotCli(pot_env, standins)

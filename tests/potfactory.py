@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from conftest import PotEnv
     from standins.harness import Standins
 
+    from pot.settings import Settings
+
 # pf.conf with the two anchors `pot init` adds (upstream share/pot/init.sh)
 PF_CONF = 'nat-anchor pot-nat\nrdr-anchor "pot-rdr/*"\n'
 
@@ -103,6 +105,49 @@ def single_pot(
     potconf.write(folder / "conf" / "pot.conf", conf)
     (folder / "conf" / "fscomp.conf").write_text("")
     return folder
+
+
+class PotHost:
+    """An initialised pot installation on the test pool (the datasets and folders of
+    ``pot init -m``, made by :func:`init_layout`) and the pots laid out in it: the common
+    part of the ZFS tests' environments (tests/potcli.py, tests/create_env.py ...)."""
+
+    def __init__(self, pot_env: PotEnv) -> None:
+        self.pot_env = pot_env
+        self.zfs_root: str = pot_env.zfs_root
+        self.fs_root: Path = pot_env.fs_root
+        self.cache: Path = pot_env.cache
+        self.tmp: Path = pot_env.tmp
+        self.etc: Path = pot_env.etc
+        init_layout(self.zfs_root, self.fs_root, self.cache)
+
+    @property
+    def settings(self) -> Settings:
+        return self.pot_env.settings()
+
+    def zfs(self, *args: str) -> str:
+        return zfs(*args)
+
+    def datasets(self, below: str = "") -> list[str]:
+        """Every dataset and snapshot under the root (or root/below), in zfs's order,
+        named relative to the root: "" is the root itself, the others start with "/"."""
+        root = f"{self.zfs_root}/{below}" if below else self.zfs_root
+        out = self.zfs("list", "-H", "-o", "name", "-t", "all", "-r", root)
+        return [name[len(self.zfs_root) :] for name in out.splitlines()]
+
+    def single(self, name: str, **kwargs: str) -> Path:
+        """A single pot (:func:`single_pot`); returns its folder."""
+        return single_pot(self.zfs_root, self.fs_root, name, **kwargs)
+
+    def bridge(self, name: str, net: str, gateway: str) -> Path:
+        return bridge_file(self.fs_root, name, net, gateway)
+
+    def conf_text(self, pot: str) -> str:
+        return (self.fs_root / "jails" / pot / "conf" / "pot.conf").read_text()
+
+    def pot_folders(self) -> list[str]:
+        """The names in ``jails/``, sorted."""
+        return sorted(p.name for p in (self.fs_root / "jails").iterdir())
 
 
 def setup_host(pot_env: PotEnv, standins: Standins, tmp_path: Path) -> PotEnv:

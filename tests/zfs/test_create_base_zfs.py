@@ -35,15 +35,6 @@ def _tree(root: str) -> list[str]:
     return out.splitlines()
 
 
-def _init(env: PotEnv) -> None:
-    """The datasets `pot init -m` makes (by hand: this test is about create-base)."""
-    zroot, fs_root, cache = env.zfs_root, env.fs_root, env.cache
-    potfactory.zfs("create", "-o", f"mountpoint={fs_root}", "-o", "canmount=off", zroot)
-    for child in ("bases", "jails", "fscomp"):
-        potfactory.zfs("create", f"{zroot}/{child}")
-    potfactory.zfs("create", "-o", f"mountpoint={cache}", "-o", "compression=off", f"{zroot}/cache")
-
-
 def _init_tree(zroot: str, fs_root: Path, cache: Path) -> list[str]:
     return [
         f"{zroot}\t{fs_root}",
@@ -81,7 +72,7 @@ def mirror(freebsd_mirror: Mirror, tmp_path: Path) -> Mirror:
 def env(pot_env: PotEnv, mirror: Mirror) -> PotEnv:
     """An initialised pot on the test pool, reading releases from the private mirror copy."""
     pot_env.write_conf(**mirror.conf())
-    _init(pot_env)
+    potfactory.init_layout(pot_env.zfs_root, pot_env.fs_root, pot_env.cache)
     return pot_env
 
 

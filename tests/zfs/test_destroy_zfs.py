@@ -4,21 +4,14 @@ from __future__ import annotations
 
 import os
 import socket
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 import potcli
 import pytest
 from potcli import PotCli
-from standins.harness import Standins
 
 from pot.cli.helptext import HELP
 from pot.errors import PotRunning
 from pot.ops import destroy, prune
-
-if TYPE_CHECKING:
-    # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
-    from conftest import PotEnv
 
 pytestmark = pytest.mark.zfs
 
@@ -26,10 +19,8 @@ ROOT_ERROR = "###>   This operation needs 'root' privilegies\n"
 
 
 @pytest.fixture
-def env(
-    pot_env: PotEnv, standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> PotCli:
-    return potcli.make(pot_env, standins, tmp_path, monkeypatch)
+def env(pot_cli: PotCli) -> PotCli:
+    return pot_cli
 
 
 def _pots(env: PotCli) -> list[str]:
