@@ -101,6 +101,17 @@ class PotCli(PotHost):
             FsCompEntry(f"{own}/custom", "/opt/custom", "zfs-remount"),
         ]
 
+    def with_child(self, name: str, child: str) -> Path:
+        """Two single pots, ``child`` made from ``name``: its pot.potbase and pot.depend
+        name it and its fscomp.conf (returned) mounts a folder of it (what rename follows)."""
+        self.single(name)
+        self.single(child)
+        self.set(child, "pot.potbase", name)
+        self.set(child, "pot.depend", name)
+        fscomp = self.fs_root / "jails" / child / "conf" / "fscomp.conf"
+        fscomp.write_text(f"{self.fs_root}/jails/{name}/m/data /data\n")
+        return fscomp
+
     def base(self, name: str) -> str:
         """``bases/<name>`` with its usr.local and custom children (no release inside)."""
         dataset = f"{self.zfs_root}/bases/{name}"

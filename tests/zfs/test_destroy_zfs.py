@@ -314,12 +314,7 @@ def test_destroy_a_bridge(env: PotCli) -> None:
 
 
 def test_rename_a_single_pot(env: PotCli) -> None:
-    env.single("old")
-    env.single("child")
-    env.set("child", "pot.potbase", "old")
-    env.set("child", "pot.depend", "old")
-    fscomp = env.fs_root / "jails" / "child" / "conf" / "fscomp.conf"
-    fscomp.write_text(f"{env.fs_root}/jails/old/m/data /data\n")
+    fscomp = env.with_child("old", "child")
     status = env.tmp / "pot_status_old"
     status.write_text("pot.status=stopped,\n")
     before = env.conf("old").lines

@@ -26,12 +26,7 @@ _BAD = (
 
 @pytest.fixture
 def env(pot_cli: PotCli) -> PotCli:
-    pot_cli.single("old")
-    pot_cli.single("child")
-    pot_cli.set("child", "pot.potbase", "old")
-    pot_cli.set("child", "pot.depend", "old")
-    fscomp = pot_cli.fs_root / "jails" / "child" / "conf" / "fscomp.conf"
-    fscomp.write_text(f"{pot_cli.fs_root}/jails/old/m/data /data\n")
+    pot_cli.with_child("old", "child")
     return pot_cli
 
 
