@@ -17,7 +17,6 @@ from potfactory import PotHost
 from standins.harness import Standins, run_pot
 
 from pot import potconf
-from pot.potconf import FsCompEntry, NewPot
 
 if TYPE_CHECKING:
     # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
@@ -40,66 +39,6 @@ class PotCli(PotHost):
         return run_pot(*args)
 
     # ---------------------------------------------------------------- pots
-
-    def multi(
-        self,
-        name: str,
-        *,
-        level: int,
-        base: str = "14.1",
-        potbase: str = "",
-        network_type: str = "inherit",
-        ip: str = "",
-        bridge: str = "",
-    ) -> Path:
-        """A multi pot as create leaves it (datasets, conf/ and fscomp.conf), not mounted."""
-        dataset = f"{self.zfs_root}/jails/{name}"
-        self.zfs("create", dataset)
-        for child in {0: (), 1: ("usr.local", "custom"), 2: ("custom",)}[level]:
-            self.zfs("create", f"{dataset}/{child}")
-        folder = self.fs_root / "jails" / name
-        (folder / "m").mkdir()
-        (folder / "conf").mkdir()
-        new = NewPot(
-            level=level,
-            pot_type="multi",
-            base=base,
-            potbase=potbase,
-            dns="inherit",
-            hostname=f"{name}.test",
-            osrelease=potconf.osrelease_value(base),
-            stack="ipv4",
-            network_type=network_type,
-            ip=ip,
-            bridge=bridge,
-        )
-        potconf.write(folder / "conf" / "pot.conf", potconf.created(new))
-        potconf.write_fscomp(
-            folder / "conf" / "fscomp.conf", self._entries(name, level, base, potbase)
-        )
-        return folder
-
-    def _entries(self, name: str, level: int, base: str, potbase: str) -> list[FsCompEntry]:
-        """fscomp.conf as create writes it (upstream create.sh, _c_zfs_multi)."""
-        b = f"{self.zfs_root}/bases/{base}"
-        own = f"{self.zfs_root}/jails/{name}"
-        if level == 0:
-            return [
-                FsCompEntry(b, "/"),
-                FsCompEntry(f"{b}/usr.local", "/usr/local"),
-                FsCompEntry(f"{b}/custom", "/opt/custom"),
-            ]
-        if level == 1:
-            usr_local = FsCompEntry(f"{own}/usr.local", "/usr/local", "zfs-remount")
-        else:
-            usr_local = FsCompEntry(
-                f"{self.zfs_root}/jails/{potbase}/usr.local", "/usr/local", "ro"
-            )
-        return [
-            FsCompEntry(b, "/", "ro"),
-            usr_local,
-            FsCompEntry(f"{own}/custom", "/opt/custom", "zfs-remount"),
-        ]
 
     def with_child(self, name: str, child: str) -> Path:
         """Two single pots, ``child`` made from ``name``: its pot.potbase and pot.depend

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from standins.harness import busybox_root
 
 from pot import potconf
-from pot.potconf import NewPot
+from pot.potconf import FsCompEntry, NewPot
 
 if TYPE_CHECKING:
     # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
@@ -86,25 +86,91 @@ def single_pot(
     zfs("create", f"{zfs_root}/jails/{name}/m")
     folder = fs_root / "jails" / name
     root_files(folder / "m", hostname=name)
-    (folder / "conf").mkdir()
-    conf = potconf.created(
-        NewPot(
-            level=0,
-            pot_type="single",
-            base=release,
-            potbase="",
-            dns=dns,
-            hostname=f"{name}.test",
-            osrelease=potconf.osrelease_value(release),
-            stack=stack,
-            network_type=network_type,
-            ip=ip,
-            bridge=bridge,
-        )
-    )
-    potconf.write(folder / "conf" / "pot.conf", conf)
-    (folder / "conf" / "fscomp.conf").write_text("")
+    new = _new_pot(name, 0, "single", release, "", network_type, ip, bridge, stack=stack, dns=dns)
+    _write_conf(folder, new, [])
     return folder
+
+
+def multi_pot(
+    zfs_root: str,
+    fs_root: Path,
+    name: str,
+    *,
+    level: int,
+    base: str = "14.1",
+    potbase: str = "",
+    network_type: str = "inherit",
+    ip: str = "",
+    bridge: str = "",
+) -> Path:
+    """A multi pot as create leaves it (datasets, conf/ and fscomp.conf), not mounted."""
+    dataset = f"{zfs_root}/jails/{name}"
+    zfs("create", dataset)
+    for child in {0: (), 1: ("usr.local", "custom"), 2: ("custom",)}[level]:
+        zfs("create", f"{dataset}/{child}")
+    folder = fs_root / "jails" / name
+    (folder / "m").mkdir(parents=True)
+    new = _new_pot(name, level, "multi", base, potbase, network_type, ip, bridge)
+    _write_conf(folder, new, _multi_entries(zfs_root, name, level, base, potbase))
+    return folder
+
+
+def _new_pot(
+    name: str,
+    level: int,
+    pot_type: str,
+    base: str,
+    potbase: str,
+    network_type: str,
+    ip: str,
+    bridge: str,
+    *,
+    stack: str = "ipv4",
+    dns: str = "inherit",
+) -> NewPot:
+    return NewPot(
+        level=level,
+        pot_type=pot_type,
+        base=base,
+        potbase=potbase,
+        dns=dns,
+        hostname=f"{name}.test",
+        osrelease=potconf.osrelease_value(base),
+        stack=stack,
+        network_type=network_type,
+        ip=ip,
+        bridge=bridge,
+    )
+
+
+def _write_conf(folder: Path, new: NewPot, entries: list[FsCompEntry]) -> None:
+    """conf/pot.conf and conf/fscomp.conf as create writes them."""
+    (folder / "conf").mkdir()
+    potconf.write(folder / "conf" / "pot.conf", potconf.created(new))
+    potconf.write_fscomp(folder / "conf" / "fscomp.conf", entries)
+
+
+def _multi_entries(
+    zfs_root: str, name: str, level: int, base: str, potbase: str
+) -> list[FsCompEntry]:
+    """fscomp.conf as create writes it (upstream create.sh, _c_zfs_multi)."""
+    b = f"{zfs_root}/bases/{base}"
+    own = f"{zfs_root}/jails/{name}"
+    if level == 0:
+        return [
+            FsCompEntry(b, "/"),
+            FsCompEntry(f"{b}/usr.local", "/usr/local"),
+            FsCompEntry(f"{b}/custom", "/opt/custom"),
+        ]
+    if level == 1:
+        usr_local = FsCompEntry(f"{own}/usr.local", "/usr/local", "zfs-remount")
+    else:
+        usr_local = FsCompEntry(f"{zfs_root}/jails/{potbase}/usr.local", "/usr/local", "ro")
+    return [
+        FsCompEntry(b, "/", "ro"),
+        usr_local,
+        FsCompEntry(f"{own}/custom", "/opt/custom", "zfs-remount"),
+    ]
 
 
 class PotHost:
@@ -138,6 +204,10 @@ class PotHost:
     def single(self, name: str, **kwargs: str) -> Path:
         """A single pot (:func:`single_pot`); returns its folder."""
         return single_pot(self.zfs_root, self.fs_root, name, **kwargs)
+
+    def multi(self, name: str, *, level: int, **kwargs: str) -> Path:
+        """A multi pot (:func:`multi_pot`); returns its folder."""
+        return multi_pot(self.zfs_root, self.fs_root, name, level=level, **kwargs)
 
     def bridge(self, name: str, net: str, gateway: str) -> Path:
         return bridge_file(self.fs_root, name, net, gateway)

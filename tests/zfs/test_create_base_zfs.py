@@ -14,7 +14,6 @@ import pytest
 from basebuild import Mirror, copy_mirror
 from click.testing import CliRunner
 
-from pot import potconf
 from pot.cli.main import cli
 from pot.errors import PotError
 from pot.ops import bases, create
@@ -47,19 +46,7 @@ def _init_tree(zroot: str, fs_root: Path, cache: Path) -> list[str]:
 
 def _fake_base_pot(s: Settings, base: str, pot: str) -> None:
     """What `create -l 0 -b <base> -p <pot>` leaves, as far as create-base relies on it."""
-    dataset = f"{s.zfs_root}/jails/{pot}"
-    potfactory.zfs("create", dataset)
-    folder = s.fs_root / "jails" / pot
-    (folder / "m").mkdir()
-    (folder / "conf").mkdir()
-    (folder / "conf" / "pot.conf").write_text(f"pot.level=0\npot.base={base}\npot.type=multi\n")
-    bdset = f"{s.zfs_root}/bases/{base}"
-    entries = [
-        potconf.FsCompEntry(bdset, "/"),
-        potconf.FsCompEntry(f"{bdset}/usr.local", "/usr/local"),
-        potconf.FsCompEntry(f"{bdset}/custom", "/opt/custom"),
-    ]
-    potconf.write_fscomp(folder / "conf" / "fscomp.conf", entries)
+    potfactory.multi_pot(s.zfs_root, s.fs_root, pot, level=0, base=base)
 
 
 @pytest.fixture
