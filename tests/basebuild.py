@@ -14,6 +14,7 @@ import io
 import os
 import shutil
 import tarfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -156,7 +157,7 @@ def build_base_txz(dest: Path, release: str = RELEASE) -> Path:
     binary = busybox()
     if binary is None:
         raise FileNotFoundError("busybox-static is needed (apt-get install busybox-static)")
-    rel = release if "RC" in release else f"{release}-RELEASE"
+    rel = release_name(release)
     applets = _applets(binary)
     with tarfile.open(dest, "w:xz", preset=1) as tar:
         for name, mode in DIRS.items():
@@ -179,16 +180,34 @@ def _manifest_line(name: str, sha: str, count: int, description: str) -> str:
     return f'{name}\t{sha}\t{count}\t{component}\t"{description}"\ton\n'
 
 
+def release_name(release: str) -> str:
+    """``14.1`` -> ``14.1-RELEASE``; a candidate (``14.0-RC1``) keeps its name."""
+    return release if "RC" in release else f"{release}-RELEASE"
+
+
 def build_mirror(root: Path, machine: str, arch: str, release: str = RELEASE) -> Mirror:
-    """Lay out ``root/mirror/<machine>/<arch>/<REL>/base.txz`` and ``root/MANIFESTS``."""
-    rel = release if "RC" in release else f"{release}-RELEASE"
+    """A mirror holding :func:`build_base_txz`'s tarball (:func:`lay_out_mirror`)."""
+
+    def build(dest: Path) -> int:
+        with tarfile.open(build_base_txz(dest, release)) as tar:
+            return len(tar.getmembers())
+
+    return lay_out_mirror(root, machine, arch, release, build)
+
+
+def lay_out_mirror(
+    root: Path, machine: str, arch: str, release: str, write_tarball: Callable[[Path], int]
+) -> Mirror:
+    """Lay out ``root/mirror/<machine>/<arch>/<REL>/base.txz`` (written by
+    ``write_tarball``, which returns its number of entries) and the release's manifest
+    in ``root/MANIFESTS``."""
+    rel = release_name(release)
     folder = root / "mirror"
     release_dir = folder / machine / arch / rel
     release_dir.mkdir(parents=True)
-    tarball = build_base_txz(release_dir / "base.txz", release)
+    tarball = release_dir / "base.txz"
+    count = write_tarball(tarball)
     sha = hashlib.sha256(tarball.read_bytes()).hexdigest()
-    with tarfile.open(tarball) as tar:
-        count = len(tar.getmembers())
     manifests = root / "MANIFESTS"
     manifests.mkdir()
     (manifests / f"{machine}-{arch}-{rel}").write_text(

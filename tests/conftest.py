@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from cli_env import EtcFolder
 
 if TYPE_CHECKING:
     import basebuild
+    from potcli import PotCli
     from standins.harness import Standins
 
     from pot.settings import Settings
@@ -89,7 +91,7 @@ def pool_mountpoint(zpool: str) -> Path:
     return Path(out.stdout.strip())
 
 
-class PotEnv:
+class PotEnv(EtcFolder):
     """A pot configuration folder (POT_ETC) whose pot.conf points into the test pool."""
 
     def __init__(self, base: Path, zfs_root: str) -> None:
@@ -103,17 +105,14 @@ class PotEnv:
         self.tmp.mkdir()
         self.write_conf()
 
-    def write_conf(self, **extra: str) -> None:
-        values = {
+    def defaults(self) -> dict[str, str]:
+        return {
             "POT_ZFS_ROOT": self.zfs_root,
             "POT_FS_ROOT": str(self.fs_root),
             "POT_CACHE": str(self.cache),
             "POT_TMP": str(self.tmp),
             "POT_GROUP": "root",
-            **extra,
         }
-        text = "".join(f"{k}={v}\n" for k, v in values.items())
-        (self.etc / "pot.conf").write_text(text)
 
     def settings(self) -> Settings:
         from pot.settings import load
@@ -173,6 +172,16 @@ def standins(
     stand.activate(monkeypatch)
     yield stand
     stand.cleanup()
+
+
+@pytest.fixture
+def pot_cli(
+    pot_env: PotEnv, standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> PotCli:
+    """An initialised pot layout on the test pool, the stand-ins and the CLI (tests/potcli.py)."""
+    import potcli
+
+    return potcli.make(pot_env, standins, tmp_path, monkeypatch)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -5,23 +5,17 @@ The expected pot.conf text is tests/golden.py's (upstream's format, not our writ
 
 from __future__ import annotations
 
-import os
 import re
 import socket
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
 from potcli import real_umount_first
-from potfactory import bridge_file, init_layout, zfs
+from potfactory import PotHost, zfs
 from standins.harness import Standins
 
 from pot.cli.main import cli
-
-if TYPE_CHECKING:
-    # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
-    from conftest import PotEnv
 
 HOST = socket.gethostname()
 CRONTAB = (
@@ -54,26 +48,8 @@ def pot(*args: str) -> tuple[int, str]:
     return result.exit_code, result.stdout
 
 
-class Env:
-    """An initialised pot on the test pool (``pot init`` as potfactory does it)."""
-
-    def __init__(self, pot_env: PotEnv) -> None:
-        self.zfs_root: str = pot_env.zfs_root
-        self.fs_root: Path = pot_env.fs_root
-        self.cache: Path = pot_env.cache
-        self.etc: Path = pot_env.etc
-        init_layout(self.zfs_root, self.fs_root, self.cache)
-
-    def tree(self) -> list[str]:
-        """Every dataset and snapshot below POT_ZFS_ROOT, relative to it, as zfs lists them."""
-        names = zfs("list", "-H", "-o", "name", "-t", "all", "-r", self.zfs_root).split()
-        return [name[len(self.zfs_root) :] for name in names]
-
-    def jails(self) -> list[str]:
-        return sorted(os.listdir(self.fs_root / "jails"))
-
-    def conf(self, pot: str) -> str:
-        return (self.fs_root / "jails" / pot / "conf" / "pot.conf").read_text()
+class Env(PotHost):
+    """An initialised pot on the test pool, with bases and flavours as create needs them."""
 
     def fscomp(self, pot: str) -> str:
         return (self.fs_root / "jails" / pot / "conf" / "fscomp.conf").read_text()
@@ -94,9 +70,6 @@ class Env:
         (etc / "rc.conf").write_text("")
         for child in ("", "/usr.local", "/custom"):
             zfs("snapshot", f"{dataset}{child}@{BASE_SNAPSHOT}")
-
-    def bridge(self, name: str, net: str, gateway: str) -> None:
-        bridge_file(self.fs_root, name, net, gateway)
 
     def flavour(self, name: str, text: str) -> None:
         (self.etc / "flavours" / name).write_text(text)

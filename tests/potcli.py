@@ -13,12 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from potfactory import bridge_file, init_layout, single_pot, zfs
+from potfactory import PotHost
 from standins.harness import Standins, run_pot
 
 from pot import potconf
-from pot.potconf import FsCompEntry, NewPot
-from pot.settings import Settings
 
 if TYPE_CHECKING:
     # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
@@ -29,19 +27,12 @@ if TYPE_CHECKING:
 _SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 
 
-class PotCli:
+class PotCli(PotHost):
     """The test's pot installation: settings, folders, pots, jails and ``pot`` runs."""
 
     def __init__(self, env: PotEnv, standins: Standins) -> None:
+        super().__init__(env)
         self.standins = standins
-        self.zfs_root: str = env.zfs_root
-        self.fs_root: Path = env.fs_root
-        self.tmp: Path = env.tmp
-        self.env = env
-
-    @property
-    def settings(self) -> Settings:
-        return self.env.settings()
 
     def run(self, *args: str) -> tuple[int, str, str]:
         """``pot args...`` in-process: (exit status, stdout, stderr)."""
@@ -49,68 +40,16 @@ class PotCli:
 
     # ---------------------------------------------------------------- pots
 
-    def single(self, name: str, **kwargs: str) -> Path:
-        return single_pot(self.zfs_root, self.fs_root, name, **kwargs)
-
-    def multi(
-        self,
-        name: str,
-        *,
-        level: int,
-        base: str = "14.1",
-        potbase: str = "",
-        network_type: str = "inherit",
-        ip: str = "",
-        bridge: str = "",
-    ) -> Path:
-        """A multi pot as create leaves it (datasets, conf/ and fscomp.conf), not mounted."""
-        dataset = f"{self.zfs_root}/jails/{name}"
-        self.zfs("create", dataset)
-        for child in {0: (), 1: ("usr.local", "custom"), 2: ("custom",)}[level]:
-            self.zfs("create", f"{dataset}/{child}")
-        folder = self.fs_root / "jails" / name
-        (folder / "m").mkdir()
-        (folder / "conf").mkdir()
-        new = NewPot(
-            level=level,
-            pot_type="multi",
-            base=base,
-            potbase=potbase,
-            dns="inherit",
-            hostname=f"{name}.test",
-            osrelease=potconf.osrelease_value(base),
-            stack="ipv4",
-            network_type=network_type,
-            ip=ip,
-            bridge=bridge,
-        )
-        potconf.write(folder / "conf" / "pot.conf", potconf.created(new))
-        potconf.write_fscomp(
-            folder / "conf" / "fscomp.conf", self._entries(name, level, base, potbase)
-        )
-        return folder
-
-    def _entries(self, name: str, level: int, base: str, potbase: str) -> list[FsCompEntry]:
-        """fscomp.conf as create writes it (upstream create.sh, _c_zfs_multi)."""
-        b = f"{self.zfs_root}/bases/{base}"
-        own = f"{self.zfs_root}/jails/{name}"
-        if level == 0:
-            return [
-                FsCompEntry(b, "/"),
-                FsCompEntry(f"{b}/usr.local", "/usr/local"),
-                FsCompEntry(f"{b}/custom", "/opt/custom"),
-            ]
-        if level == 1:
-            usr_local = FsCompEntry(f"{own}/usr.local", "/usr/local", "zfs-remount")
-        else:
-            usr_local = FsCompEntry(
-                f"{self.zfs_root}/jails/{potbase}/usr.local", "/usr/local", "ro"
-            )
-        return [
-            FsCompEntry(b, "/", "ro"),
-            usr_local,
-            FsCompEntry(f"{own}/custom", "/opt/custom", "zfs-remount"),
-        ]
+    def with_child(self, name: str, child: str) -> Path:
+        """Two single pots, ``child`` made from ``name``: its pot.potbase and pot.depend
+        name it and its fscomp.conf (returned) mounts a folder of it (what rename follows)."""
+        self.single(name)
+        self.single(child)
+        self.set(child, "pot.potbase", name)
+        self.set(child, "pot.depend", name)
+        fscomp = self.fs_root / "jails" / child / "conf" / "fscomp.conf"
+        fscomp.write_text(f"{self.fs_root}/jails/{name}/m/data /data\n")
+        return fscomp
 
     def base(self, name: str) -> str:
         """``bases/<name>`` with its usr.local and custom children (no release inside)."""
@@ -119,9 +58,6 @@ class PotCli:
         for child in ("usr.local", "custom"):
             self.zfs("create", f"{dataset}/{child}")
         return dataset
-
-    def bridge(self, name: str, net: str, gateway: str) -> Path:
-        return bridge_file(self.fs_root, name, net, gateway)
 
     def conf(self, pot: str) -> potconf.PotConf:
         return potconf.read(self.fs_root / "jails" / pot / "conf" / "pot.conf")
@@ -143,15 +79,10 @@ class PotCli:
 
     # ---------------------------------------------------------------- ZFS
 
-    def zfs(self, *args: str) -> str:
-        return zfs(*args)
-
     def tree(self, below: str = "") -> list[str]:
-        """Every dataset and snapshot under the root (or root/below), names without the root."""
-        root = f"{self.zfs_root}/{below}" if below else self.zfs_root
-        out = self.zfs("list", "-H", "-o", "name", "-t", "all", "-r", root)
-        names = [line.removeprefix(self.zfs_root + "/") for line in out.splitlines()]
-        # each dataset followed by its snapshots
+        """Every dataset and snapshot under root/below, relative to the root without the
+        leading "/", each dataset followed by its snapshots."""
+        names = [name[1:] for name in self.datasets(below)]
         return sorted(names, key=lambda name: name.split("@", 1))
 
     def snap(self, dataset: str, name: str, *, recursive: bool = True) -> None:
@@ -184,5 +115,4 @@ def make(
     pot_env: PotEnv, standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> PotCli:
     real_umount_first(tmp_path, monkeypatch)
-    init_layout(pot_env.zfs_root, pot_env.fs_root, pot_env.cache)
     return PotCli(pot_env, standins)

@@ -14,12 +14,14 @@ from typing import TYPE_CHECKING
 from standins.harness import busybox_root
 
 from pot import potconf
-from pot.potconf import NewPot
+from pot.potconf import FsCompEntry, NewPot
 
 if TYPE_CHECKING:
     # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
     from conftest import PotEnv
     from standins.harness import Standins
+
+    from pot.settings import Settings
 
 # pf.conf with the two anchors `pot init` adds (upstream share/pot/init.sh)
 PF_CONF = 'nat-anchor pot-nat\nrdr-anchor "pot-rdr/*"\n'
@@ -84,25 +86,138 @@ def single_pot(
     zfs("create", f"{zfs_root}/jails/{name}/m")
     folder = fs_root / "jails" / name
     root_files(folder / "m", hostname=name)
-    (folder / "conf").mkdir()
-    conf = potconf.created(
-        NewPot(
-            level=0,
-            pot_type="single",
-            base=release,
-            potbase="",
-            dns=dns,
-            hostname=f"{name}.test",
-            osrelease=potconf.osrelease_value(release),
-            stack=stack,
-            network_type=network_type,
-            ip=ip,
-            bridge=bridge,
-        )
-    )
-    potconf.write(folder / "conf" / "pot.conf", conf)
-    (folder / "conf" / "fscomp.conf").write_text("")
+    new = _new_pot(name, 0, "single", release, "", network_type, ip, bridge, stack=stack, dns=dns)
+    _write_conf(folder, new, [])
     return folder
+
+
+def multi_pot(
+    zfs_root: str,
+    fs_root: Path,
+    name: str,
+    *,
+    level: int,
+    base: str = "14.1",
+    potbase: str = "",
+    network_type: str = "inherit",
+    ip: str = "",
+    bridge: str = "",
+) -> Path:
+    """A multi pot as create leaves it (datasets, conf/ and fscomp.conf), not mounted."""
+    dataset = f"{zfs_root}/jails/{name}"
+    zfs("create", dataset)
+    for child in {0: (), 1: ("usr.local", "custom"), 2: ("custom",)}[level]:
+        zfs("create", f"{dataset}/{child}")
+    folder = fs_root / "jails" / name
+    (folder / "m").mkdir(parents=True)
+    new = _new_pot(name, level, "multi", base, potbase, network_type, ip, bridge)
+    _write_conf(folder, new, _multi_entries(zfs_root, name, level, base, potbase))
+    return folder
+
+
+def _new_pot(
+    name: str,
+    level: int,
+    pot_type: str,
+    base: str,
+    potbase: str,
+    network_type: str,
+    ip: str,
+    bridge: str,
+    *,
+    stack: str = "ipv4",
+    dns: str = "inherit",
+) -> NewPot:
+    return NewPot(
+        level=level,
+        pot_type=pot_type,
+        base=base,
+        potbase=potbase,
+        dns=dns,
+        hostname=f"{name}.test",
+        osrelease=potconf.osrelease_value(base),
+        stack=stack,
+        network_type=network_type,
+        ip=ip,
+        bridge=bridge,
+    )
+
+
+def _write_conf(folder: Path, new: NewPot, entries: list[FsCompEntry]) -> None:
+    """conf/pot.conf and conf/fscomp.conf as create writes them."""
+    (folder / "conf").mkdir()
+    potconf.write(folder / "conf" / "pot.conf", potconf.created(new))
+    potconf.write_fscomp(folder / "conf" / "fscomp.conf", entries)
+
+
+def _multi_entries(
+    zfs_root: str, name: str, level: int, base: str, potbase: str
+) -> list[FsCompEntry]:
+    """fscomp.conf as create writes it (upstream create.sh, _c_zfs_multi)."""
+    b = f"{zfs_root}/bases/{base}"
+    own = f"{zfs_root}/jails/{name}"
+    if level == 0:
+        return [
+            FsCompEntry(b, "/"),
+            FsCompEntry(f"{b}/usr.local", "/usr/local"),
+            FsCompEntry(f"{b}/custom", "/opt/custom"),
+        ]
+    if level == 1:
+        usr_local = FsCompEntry(f"{own}/usr.local", "/usr/local", "zfs-remount")
+    else:
+        usr_local = FsCompEntry(f"{zfs_root}/jails/{potbase}/usr.local", "/usr/local", "ro")
+    return [
+        FsCompEntry(b, "/", "ro"),
+        usr_local,
+        FsCompEntry(f"{own}/custom", "/opt/custom", "zfs-remount"),
+    ]
+
+
+class PotHost:
+    """An initialised pot installation on the test pool (the datasets and folders of
+    ``pot init -m``, made by :func:`init_layout`) and the pots laid out in it: the common
+    part of the ZFS tests' environments (tests/potcli.py, tests/create_env.py ...)."""
+
+    def __init__(self, pot_env: PotEnv) -> None:
+        self.pot_env = pot_env
+        self.zfs_root: str = pot_env.zfs_root
+        self.fs_root: Path = pot_env.fs_root
+        self.cache: Path = pot_env.cache
+        self.tmp: Path = pot_env.tmp
+        self.etc: Path = pot_env.etc
+        init_layout(self.zfs_root, self.fs_root, self.cache)
+
+    @property
+    def settings(self) -> Settings:
+        return self.pot_env.settings()
+
+    def zfs(self, *args: str) -> str:
+        return zfs(*args)
+
+    def datasets(self, below: str = "") -> list[str]:
+        """Every dataset and snapshot under the root (or root/below), in zfs's order,
+        named relative to the root: "" is the root itself, the others start with "/"."""
+        root = f"{self.zfs_root}/{below}" if below else self.zfs_root
+        out = self.zfs("list", "-H", "-o", "name", "-t", "all", "-r", root)
+        return [name[len(self.zfs_root) :] for name in out.splitlines()]
+
+    def single(self, name: str, **kwargs: str) -> Path:
+        """A single pot (:func:`single_pot`); returns its folder."""
+        return single_pot(self.zfs_root, self.fs_root, name, **kwargs)
+
+    def multi(self, name: str, *, level: int, **kwargs: str) -> Path:
+        """A multi pot (:func:`multi_pot`); returns its folder."""
+        return multi_pot(self.zfs_root, self.fs_root, name, level=level, **kwargs)
+
+    def bridge(self, name: str, net: str, gateway: str) -> Path:
+        return bridge_file(self.fs_root, name, net, gateway)
+
+    def conf_text(self, pot: str) -> str:
+        return (self.fs_root / "jails" / pot / "conf" / "pot.conf").read_text()
+
+    def pot_folders(self) -> list[str]:
+        """The names in ``jails/``, sorted."""
+        return sorted(p.name for p in (self.fs_root / "jails").iterdir())
 
 
 def setup_host(pot_env: PotEnv, standins: Standins, tmp_path: Path) -> PotEnv:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from pot.cli import optspec
 from pot.cli.app import App
@@ -15,6 +16,9 @@ from pot.cli.helptext import command_help
 from pot.cli.root import require_root
 from pot.errors import QuietExit
 from pot.settings import Settings
+
+if TYPE_CHECKING:
+    from pot.flavours import Flavour
 
 __all__ = ["App", "PotCommand", "pass_app", "pot_command", "require_root", "table_command"]
 
@@ -65,6 +69,53 @@ def dns_option(ctx: click.Context, param: click.Parameter, values: tuple[str, ..
     from pot.ops import create
 
     return last(lambda value: create.check_dns(value, Path.cwd()))(ctx, param, values)
+
+
+def flavours_option(
+    ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
+) -> tuple[Flavour, ...]:
+    """-f of create and clone: each flavour found now, relative paths from the working folder."""
+    from pot.ops import flavour
+
+    cwd = Path.cwd()
+    return tuple(flavour.find(app_of(ctx).settings, value, cwd) for value in values)
+
+
+def new_pot_options(f: F) -> F:
+    """The options create and clone share, checked as they are parsed (upstream checks
+    them in its getopts loop): -k -p -N -B -S -i -P -d -f. Their values reach the command
+    by these names, those of :class:`pot.ops.create.NewPotOptions`."""
+    from pot.ops import create
+
+    for option in reversed(
+        (
+            click.option("-k", "keep", is_flag=True),
+            click.option("-p", "pot", multiple=True, callback=last(create.check_pot_name)),
+            click.option(
+                "-N", "network_type", multiple=True, callback=last(create.check_network_type)
+            ),
+            click.option("-B", "bridge", multiple=True, callback=last()),
+            click.option("-S", "stack", multiple=True, callback=last(create.check_stack)),
+            click.option("-i", "ips", multiple=True),
+            click.option("-P", "potbase", multiple=True, callback=last()),
+            click.option("-d", "dns", multiple=True, callback=dns_option),
+            click.option("-f", "flavours", multiple=True, callback=flavours_option),
+        )
+    ):
+        f = option(f)
+    return f
+
+
+def given(values: dict[str, Any]) -> dict[str, Any]:
+    """The values of the options given on the command line: those not given keep the
+    defaults of the record they go to (create's network type and dns are "inherit",
+    clone's "")."""
+    ctx = click.get_current_context()
+    return {
+        name: value
+        for name, value in values.items()
+        if ctx.get_parameter_source(name) is not ParameterSource.DEFAULT
+    }
 
 
 def help_text(

@@ -55,6 +55,9 @@ def _ip_forwarding() -> None:
         host.attempt(["sysctl", "-qn", "net.inet.ip.forwarding=1"])
 
 
+_CONFIG_ERROR = "Error during bridge configuration (%s)"
+
+
 def _create_bridge(description: str) -> str | None:
     name = host.query(
         ["ifconfig", "bridge", "create", "descr", description, "group", "pot"]
@@ -66,53 +69,60 @@ def _create_bridge(description: str) -> str | None:
     return name
 
 
+def _new_bridge(existing: str | None, description: str) -> str | None:
+    """A bridge to configure: None when there is one already or none can be created."""
+    if existing is not None:
+        log.debug("Bridge %s already present", existing)
+        return None
+    return _create_bridge(description)
+
+
+def _configure(argv: list[str], done: tuple[str, ...], failed: tuple[str, ...]) -> None:
+    """One configuration step of a new bridge: ``done`` in the debug log, else ``failed``
+    as an error (message and its arguments); a failed step does not stop the others."""
+    if host.attempt(argv):
+        log.debug(*done)
+    else:
+        log.error(*failed)
+
+
 def _public_bridge_start(s: Settings) -> None:
-    bridge = host.public_bridge(s)
-    if bridge is not None:
-        log.debug("Bridge %s already present", bridge)
-        return
-    bridge = _create_bridge("pot public bridge")
+    bridge = _new_bridge(host.public_bridge(s), "pot public bridge")
     if bridge is None:
         return
     gateway, netmask = s.get("POT_GATEWAY"), s.get("POT_NETMASK")
-    if host.attempt(["ifconfig", bridge, "inet", gateway, "netmask", netmask]):
-        log.debug("Bridge %s configured with IP %s netmask %s", bridge, gateway, netmask)
-    else:
-        log.error("Error during bridge configuration (%s)", bridge)
+    _configure(
+        ["ifconfig", bridge, "inet", gateway, "netmask", netmask],
+        ("Bridge %s configured with IP %s netmask %s", bridge, gateway, netmask),
+        (_CONFIG_ERROR, bridge),
+    )
 
 
 def _private_bridge_start(s: Settings, name: str) -> None:
-    bridge = host.private_bridge(s, name)
-    if bridge is not None:
-        log.debug("Bridge %s already present", bridge)
-        return
-    bridge = _create_bridge("pot private bridge")
+    bridge = _new_bridge(host.private_bridge(s, name), "pot private bridge")
     if bridge is None:
         return
     address = f"{host.bridge_var(s, name, 'gateway')}/{host.prefix_length(s, name)}"
-    if host.attempt(["ifconfig", bridge, "inet", address]):
-        log.debug("Bridge %s configured with IP %s", bridge, address)
-    else:
-        log.error("Error during bridge configuration (%s)", bridge)
+    _configure(
+        ["ifconfig", bridge, "inet", address],
+        ("Bridge %s configured with IP %s", bridge, address),
+        (_CONFIG_ERROR, bridge),
+    )
 
 
 def _ipv6_bridge_start(s: Settings) -> None:
-    bridge = host.ipv6_bridge(s)
-    if bridge is not None:
-        log.debug("Bridge %s already present", bridge)
-        return
-    bridge = _create_bridge("pot ipv6 bridge")
+    bridge = _new_bridge(host.ipv6_bridge(s), "pot ipv6 bridge")
     if bridge is None:
         return
     extif = s.get("POT_EXTIF")
-    if host.attempt(["ifconfig", bridge, "inet6", "up"]):
-        log.debug("Bridge %s inet6 up", bridge)
-    else:
-        log.error("Error during bridge configuration (%s)", bridge)
-    if host.attempt(["ifconfig", bridge, "addm", extif]):
-        log.debug("Bridge %s addm %s", bridge, extif)
-    else:
-        log.error("Error while adding %s to the bridge (%s)", extif, bridge)
+    _configure(
+        ["ifconfig", bridge, "inet6", "up"], ("Bridge %s inet6 up", bridge), (_CONFIG_ERROR, bridge)
+    )
+    _configure(
+        ["ifconfig", bridge, "addm", extif],
+        ("Bridge %s addm %s", bridge, extif),
+        ("Error while adding %s to the bridge (%s)", extif, bridge),
+    )
 
 
 def _load_pf(s: Settings) -> None:

@@ -12,17 +12,18 @@ from __future__ import annotations
 import logging
 import socket
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from pot import lock, model, potconf, rootpath, zfs
 from pot.errors import CommandFailed, PotError, UsageError
-from pot.flavours import Flavour
 from pot.model import PotType
 from pot.ops import common, flavour, mounts, network_options
 from pot.ops.common import Authorize, allowed, usable_hostname
 from pot.ops.create import (
     CUSTOM_DNS,
+    NewPotOptions,
+    NewPotPlan,
     check_name_length,
     complete,
     last_snapshot,
@@ -41,40 +42,20 @@ _REPLACED = r"^(host.hostname|bridge|ip|vnet|network_type|pot.stack|pot.dns)"
 
 
 @dataclass(frozen=True, slots=True)
-class CloneOptions:
+class CloneOptions(NewPotOptions):
     """The options of clone as given (each already checked on its own); "" = not given."""
 
-    pot: str = ""
-    potbase: str = ""
     snapshot: str = ""
     autosnap: bool = False
-    network_type: str = ""
-    ips: tuple[str, ...] = ()
-    bridge: str = ""
-    stack: str = ""
-    dns: str = ""
-    flavours: tuple[Flavour, ...] = ()
-    keep: bool = False
-    cwd: Path = field(default_factory=Path.cwd)
 
 
 @dataclass(frozen=True, slots=True)
-class ClonePlan:
+class ClonePlan(NewPotPlan):
     """A consistent clone request, the reference's values filled in."""
 
-    pot: str
-    potbase: str
     potbase_type: PotType
     snapshot: str
     autosnap: bool
-    network_type: str
-    ips: str
-    bridge: str
-    stack: str
-    dns: str
-    flavours: tuple[Flavour, ...]
-    keep: bool
-    cwd: Path
 
 
 @dataclass(frozen=True, slots=True)

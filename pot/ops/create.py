@@ -53,36 +53,41 @@ _BAD_NAME = (
 
 
 @dataclass(frozen=True, slots=True)
-class CreateOptions:
-    """The options of create as given (each already checked on its own).
+class NewPotOptions:
+    """The options create and clone share, as given (each already checked on its own).
 
-    ``level`` is the ``-l`` text, None when absent; ``stack`` "" means POT_NETWORK_STACK;
+    "" means not given; ``stack`` "" is then POT_NETWORK_STACK (clone: the reference's);
     ``cwd`` is where relative ``custom:`` files and flavour paths are resolved.
     """
 
     pot: str = ""
-    pot_type: str = "multi"
-    level: str | None = None
-    base: str = ""
     potbase: str = ""
-    network_type: str = "inherit"
+    network_type: str = ""
     ips: tuple[str, ...] = ()
     bridge: str = ""
     stack: str = ""
-    dns: str = "inherit"
+    dns: str = ""
     flavours: tuple[Flavour, ...] = ()
     keep: bool = False
     cwd: Path = field(default_factory=Path.cwd)
 
 
 @dataclass(frozen=True, slots=True)
-class CreatePlan:
-    """A create request whose options are consistent; ``ips`` are the -i values joined."""
+class CreateOptions(NewPotOptions):
+    """The options of create; ``level`` is the ``-l`` text, None when absent."""
+
+    network_type: str = "inherit"
+    dns: str = "inherit"
+    pot_type: str = "multi"
+    level: str | None = None
+    base: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NewPotPlan:
+    """A consistent create or clone request: what both share; ``ips`` the -i values joined."""
 
     pot: str
-    pot_type: PotType
-    level: int
-    base: str
     potbase: str
     network_type: str
     ips: str
@@ -92,6 +97,13 @@ class CreatePlan:
     flavours: tuple[Flavour, ...]
     keep: bool
     cwd: Path
+
+
+@dataclass(frozen=True, slots=True)
+class CreatePlan(NewPotPlan):
+    pot_type: PotType
+    level: int
+    base: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,3 +49,19 @@ def test_app_of(tmp_path: Path) -> None:
     app = params.App(Settings(tmp_path, dict(DEFAULTS)))
     with click.Context(click.Command("test"), obj=app) as ctx:
         assert params.app_of(ctx) is app
+
+
+def test_given_keeps_only_the_options_on_the_command_line() -> None:
+    seen: list[dict[str, object]] = []
+
+    @click.command()
+    @click.option("-a", "a", multiple=True, callback=params.last())
+    @click.option("-b", "b", multiple=True, callback=params.last())
+    @click.option("-k", "k", is_flag=True)
+    def command(**options: object) -> None:
+        seen.append(params.given(dict(options)))
+
+    command.main(["-a", "", "-k"], standalone_mode=False)
+    command.main([], standalone_mode=False)
+    # an empty value given is given; what is not given is left to the record's default
+    assert seen == [{"a": "", "k": True}, {}]

@@ -5,7 +5,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from golden import CREATED_ATTRIBUTES
+from golden import CREATED_ATTRIBUTES, expected_conf
 
 from pot import potconf
 from pot.errors import ConfigError, PotError, UsageError
@@ -258,25 +258,18 @@ def test_created_private_bridge_pot_with_dns_pot() -> None:
         bridge="backend",
         dns_pot="dns",
     )
-    head = (
-        "pot.level=1\n"
-        "pot.type=multi\n"
-        "pot.base=13.2\n"
-        "pot.potbase=\n"
-        "pot.dns=pot\n"
-        "pot.cmd=sh /etc/rc\n"
-        'host.hostname="web.host.example"\n'
-        'osrelease="13.2-RELEASE"\n'
+    assert potconf.created(new).text() == expected_conf(
+        level=1,
+        pot_type="multi",
+        base="13.2",
+        hostname="web.host.example",
+        osrelease="13.2-RELEASE",
+        network="private-bridge",
+        ip="10.192.0.18",
+        bridge="backend",
+        dns="pot",
+        depend="dns",
     )
-    tail = (
-        "pot.stack=ipv4\n"
-        "network_type=private-bridge\n"
-        "vnet=true\n"
-        "ip=10.192.0.18\n"
-        "bridge=backend\n"
-        "pot.depend=dns\n"
-    )
-    assert potconf.created(new).text() == head + CREATED_ATTRIBUTES + tail
 
 
 def test_created_inherit_single_pot_with_custom_dns() -> None:

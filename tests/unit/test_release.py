@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from basebuild import lay_out_mirror, release_name
 
 from pot import download, release
 from pot.errors import PotError
@@ -58,28 +59,23 @@ def errors(handler: Records) -> list[str]:
     return [r.getMessage() for r in handler.records if r.levelno >= logging.ERROR]
 
 
-def _manifest_text(sha: str) -> str:
-    return (
-        f'base-dbg.txz\t{"f" * 64}\t12\tbase-dbg\t"Base system (Debugging)"\ton\n'
-        f'base.txz\t{sha}\t103\tbase\t"Base system (MANDATORY)"\ton\n'
-        f'kernel.txz\t{"0" * 64}\t1\tkernel\t"Kernel (MANDATORY)"\ton\n'
-    )
+def _payload(dest: Path) -> int:
+    """The mirror's base.txz: bytes enough for several download chunks."""
+    dest.write_bytes(PAYLOAD)
+    return 103
 
 
 class Env:
-    """A cache, a manifests folder and a file:// mirror holding one release."""
+    """A cache and a file:// mirror (with its manifests folder) holding one release."""
 
-    def __init__(self, root: Path, rel: str = "14.1-RELEASE") -> None:
+    def __init__(self, root: Path, name: str = "14.1") -> None:
         self.cache = root / "cache"
-        self.manifests = root / "MANIFESTS"
-        self.mirror = root / "mirror"
         self.cache.mkdir()
-        self.manifests.mkdir()
-        self.source = self.mirror / "amd64" / "amd64" / rel / "base.txz"
-        self.source.parent.mkdir(parents=True)
-        self.source.write_bytes(PAYLOAD)
-        self.manifest = self.manifests / f"amd64-amd64-{rel}"
-        self.manifest.write_text(_manifest_text(hashlib.sha256(PAYLOAD).hexdigest()))
+        mirror = lay_out_mirror(root, "amd64", "amd64", name, _payload)
+        self.manifests = mirror.manifests
+        self.mirror = mirror.folder
+        self.source = mirror.tarball
+        self.manifest = self.manifests / f"amd64-amd64-{release_name(name)}"
         values = dict(DEFAULTS)
         values.update(
             POT_CACHE=str(self.cache),
@@ -208,7 +204,7 @@ def test_download_verifies_and_lands_under_the_final_name(env: Env, messages: Re
 
 
 def test_rc_release_keeps_its_name(tmp_path: Path) -> None:
-    env = Env(tmp_path, rel="14.0-RC1")
+    env = Env(tmp_path, "14.0-RC1")
     path = release.fetch_base(env.settings, "14.0-RC1")
     assert path == env.cache / "14.0-RC1_base.txz"
     assert path.read_bytes() == PAYLOAD

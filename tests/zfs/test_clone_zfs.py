@@ -77,7 +77,7 @@ def test_clone_single(single: Env) -> None:
     assert zfs("get", "-H", "-o", "value", "mountpoint", f"{z}/jails/web/m") == (
         f"{env.fs_root}/jails/web/m\n"
     )
-    assert env.conf("web") == _without(env.conf("test"), *REPLACED) + (
+    assert env.conf_text("web") == _without(env.conf_text("test"), *REPLACED) + (
         f'host.hostname="web.{HOST}"\n'
         "pot.stack=ipv4\n"
         "network_type=public-bridge\n"
@@ -85,7 +85,7 @@ def test_clone_single(single: Env) -> None:
         "ip=10.192.0.4\n"
         "pot.dns=inherit\n"
     )
-    assert "pot.cmd=nginx -g 'daemon off;'\n" in env.conf("web")
+    assert "pot.cmd=nginx -g 'daemon off;'\n" in env.conf_text("web")
     conf = env.fs_root / "jails" / "web" / "conf"
     assert sorted(os.listdir(conf)) == ["fscomp.conf", "pot.conf", "prestart.sh", "resolv.conf"]
     assert os.access(conf / "prestart.sh", os.X_OK)
@@ -104,7 +104,7 @@ def test_clone_network_and_dns(single: Env, tmp_path: Path) -> None:
         "-d", f"custom:{resolv}", "-S", "dual",
     )  # fmt: skip
     assert (code, out) == (0, "")
-    assert env.conf("web").endswith(
+    assert env.conf_text("web").endswith(
         f'host.hostname="web.{HOST}"\npot.stack=dual\nnetwork_type=private-bridge\nvnet=true\n'
         "ip=10.192.1.2\nbridge=br0\npot.dns=custom\n"
     )
@@ -113,19 +113,19 @@ def test_clone_network_and_dns(single: Env, tmp_path: Path) -> None:
     assert resolv_copy.read_text() == "nameserver 192.0.2.53\n"
     code, out = pot("clone", "-P", "test", "-p", "web2", "-N", "inherit")
     assert code == 0, out
-    assert env.conf("web2").endswith("network_type=inherit\nvnet=false\npot.dns=inherit\n")
+    assert env.conf_text("web2").endswith("network_type=inherit\nvnet=false\npot.dns=inherit\n")
 
 
 def test_clone_needs_a_snapshot(single: Env) -> None:
     env = single
-    before = env.tree()
+    before = env.datasets()
     z = env.zfs_root
     assert pot("clone", "-P", "test", "-p", "web") == (
         1,
         f"###>  {z}/jails/test/m has no snap - please take a snapshot of test\n",
     )
-    assert env.tree() == before
-    assert env.jails() == ["test"]
+    assert env.datasets() == before
+    assert env.pot_folders() == ["test"]
 
 
 def test_clone_snapshot_on_the_fly(single: Env, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -137,7 +137,7 @@ def test_clone_snapshot_on_the_fly(single: Env, monkeypatch: pytest.MonkeyPatch)
         0,
         f"===>  {z}/jails/test/m has no snap - taking a snapshot on the fly with tag 1700000042\n",
     )
-    assert "/jails/test/m@1700000042" in env.tree()
+    assert "/jails/test/m@1700000042" in env.datasets()
     assert zfs("get", "-H", "-o", "value", "origin", f"{z}/jails/web/m") == (
         f"{z}/jails/test/m@1700000042\n"
     )
@@ -146,12 +146,12 @@ def test_clone_snapshot_on_the_fly(single: Env, monkeypatch: pytest.MonkeyPatch)
 def test_failed_clone_removes_its_snapshot_too(single: Env) -> None:
     env = single
     env.flavour("bad", "set-attribute -A nope -V 1\n")
-    before = env.tree()
+    before = env.datasets()
     code, out = pot("clone", "-P", "test", "-p", "web", "-F", "-f", "bad")
     assert code == 1
     assert out.endswith("###>  nope is not a valid attribute\n")
-    assert env.tree() == before
-    assert env.jails() == ["test"]
+    assert env.datasets() == before
+    assert env.pot_folders() == ["test"]
 
 
 def test_clone_keep(single: Env) -> None:
@@ -159,7 +159,7 @@ def test_clone_keep(single: Env) -> None:
     _snapshot(env, "test")
     env.flavour("bad", "set-attribute -A nope -V 1\n")
     assert pot("clone", "-P", "test", "-p", "web", "-f", "bad", "-k")[0] == 1
-    assert env.jails() == ["test", "web"]
+    assert env.pot_folders() == ["test", "web"]
 
 
 def test_clone_chosen_snapshot(single: Env) -> None:
@@ -224,7 +224,7 @@ def test_clone_multi(env: Env) -> None:
         assert zfs("get", "-H", "-o", "value", "origin,mountpoint", f"{z}/jails/c1/{name}") == (
             f"{z}/jails/l1/{name}@{SNAP}\n{env.fs_root}/jails/c1/{name}\n"
         )
-    assert "pot.level=1\npot.type=multi\npot.base=14.1\n" in env.conf("c1")
+    assert "pot.level=1\npot.type=multi\npot.base=14.1\n" in env.conf_text("c1")
     assert (env.fs_root / "jails" / "c1" / "m").is_dir()
 
 
@@ -241,7 +241,7 @@ def test_create_fscomp(env: Env) -> None:
     assert zfs("get", "-H", "-o", "value", "mountpoint", f"{z}/fscomp/data") == (
         f"{env.fs_root}/fscomp/data\n"
     )
-    assert env.tree() == [*init_tree()[:4], "/fscomp/data", "/jails"]
+    assert env.datasets() == [*init_tree()[:4], "/fscomp/data", "/jails"]
 
 
 def test_clone_fscomp(env: Env) -> None:

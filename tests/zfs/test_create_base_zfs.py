@@ -14,7 +14,6 @@ import pytest
 from basebuild import Mirror, copy_mirror
 from click.testing import CliRunner
 
-from pot import potconf
 from pot.cli.main import cli
 from pot.errors import PotError
 from pot.ops import bases, create
@@ -35,15 +34,6 @@ def _tree(root: str) -> list[str]:
     return out.splitlines()
 
 
-def _init(env: PotEnv) -> None:
-    """The datasets `pot init -m` makes (by hand: this test is about create-base)."""
-    zroot, fs_root, cache = env.zfs_root, env.fs_root, env.cache
-    potfactory.zfs("create", "-o", f"mountpoint={fs_root}", "-o", "canmount=off", zroot)
-    for child in ("bases", "jails", "fscomp"):
-        potfactory.zfs("create", f"{zroot}/{child}")
-    potfactory.zfs("create", "-o", f"mountpoint={cache}", "-o", "compression=off", f"{zroot}/cache")
-
-
 def _init_tree(zroot: str, fs_root: Path, cache: Path) -> list[str]:
     return [
         f"{zroot}\t{fs_root}",
@@ -56,19 +46,7 @@ def _init_tree(zroot: str, fs_root: Path, cache: Path) -> list[str]:
 
 def _fake_base_pot(s: Settings, base: str, pot: str) -> None:
     """What `create -l 0 -b <base> -p <pot>` leaves, as far as create-base relies on it."""
-    dataset = f"{s.zfs_root}/jails/{pot}"
-    potfactory.zfs("create", dataset)
-    folder = s.fs_root / "jails" / pot
-    (folder / "m").mkdir()
-    (folder / "conf").mkdir()
-    (folder / "conf" / "pot.conf").write_text(f"pot.level=0\npot.base={base}\npot.type=multi\n")
-    bdset = f"{s.zfs_root}/bases/{base}"
-    entries = [
-        potconf.FsCompEntry(bdset, "/"),
-        potconf.FsCompEntry(f"{bdset}/usr.local", "/usr/local"),
-        potconf.FsCompEntry(f"{bdset}/custom", "/opt/custom"),
-    ]
-    potconf.write_fscomp(folder / "conf" / "fscomp.conf", entries)
+    potfactory.multi_pot(s.zfs_root, s.fs_root, pot, level=0, base=base)
 
 
 @pytest.fixture
@@ -81,7 +59,7 @@ def mirror(freebsd_mirror: Mirror, tmp_path: Path) -> Mirror:
 def env(pot_env: PotEnv, mirror: Mirror) -> PotEnv:
     """An initialised pot on the test pool, reading releases from the private mirror copy."""
     pot_env.write_conf(**mirror.conf())
-    _init(pot_env)
+    potfactory.init_layout(pot_env.zfs_root, pot_env.fs_root, pot_env.cache)
     return pot_env
 
 

@@ -36,7 +36,7 @@ def env(
 
 
 def _ip(env: Env, pot: str) -> str:
-    lines = env.conf(pot).splitlines()
+    lines = env.conf_text(pot).splitlines()
     return next(line[3:] for line in lines if line.startswith("ip="))
 
 

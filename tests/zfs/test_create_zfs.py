@@ -94,8 +94,8 @@ def test_seed_create(env: Env) -> None:
         ).replace("ip           : ", "ip           : 10.192.0.3")
         + "===>  Fetching FreeBSD 14.1\n===>  Extract the tarball\n",
     )
-    assert env.tree() == [*init_tree(), "/jails/test", "/jails/test/m"]
-    assert env.conf("test") == expected_conf(
+    assert env.datasets() == [*init_tree(), "/jails/test", "/jails/test/m"]
+    assert env.conf_text("test") == expected_conf(
         level=0,
         pot_type="single",
         base="14.1",
@@ -140,7 +140,7 @@ def test_conf_per_network_and_layout(env: Env, network: str, layout: str) -> Non
     code, out = pot("create", "-p", "web", "-N", network, *args, *layout_args)
     assert code == 0, out
     assert f"===>  ip           : {ip}\n" in out
-    assert env.conf("web") == expected_conf(
+    assert env.conf_text("web") == expected_conf(
         level=1 if layout == "multi" else 0,
         pot_type=layout,
         base="14.1",
@@ -157,7 +157,7 @@ def test_stack_default_from_settings(env: Env, pot_env: PotEnv, freebsd_mirror: 
     pot_env.write_conf(POT_NETWORK_STACK="dual", **freebsd_mirror.conf())
     env.base()
     assert pot("create", "-p", "web", "-l", "0", "-b", "14.1")[0] == 0
-    assert "pot.stack=dual\n" in env.conf("web")
+    assert "pot.stack=dual\n" in env.conf_text("web")
 
 
 def test_single_from_another_pot(env: Env) -> None:
@@ -165,11 +165,11 @@ def test_single_from_another_pot(env: Env) -> None:
     code, out = pot("create", "-p", "copy", "-t", "single", "-P", "test")
     assert code == 1
     assert out.endswith(f"###>  no snapshot found for {env.zfs_root}/jails/test/m/m\n")
-    assert env.tree() == [*init_tree(), "/jails/test", "/jails/test/m"]
-    assert env.jails() == ["test"]
+    assert env.datasets() == [*init_tree(), "/jails/test", "/jails/test/m"]
+    assert env.pot_folders() == ["test"]
     zfs("snapshot", "-r", f"{env.zfs_root}/jails/test@1700000001")
     assert pot("create", "-p", "copy", "-t", "single", "-P", "test", "-N", "inherit")[0] == 0
-    assert env.tree() == [
+    assert env.datasets() == [
         *init_tree(),
         "/jails/copy",
         "/jails/copy/m",
@@ -179,7 +179,7 @@ def test_single_from_another_pot(env: Env) -> None:
         "/jails/test/m",
         "/jails/test/m@1700000001",
     ]
-    assert env.conf("copy") == expected_conf(
+    assert env.conf_text("copy") == expected_conf(
         level=0,
         pot_type="single",
         base="14.1",
@@ -200,7 +200,7 @@ def test_dns_and_cron(env: Env, tmp_path: Path) -> None:
     assert f"===>  dns          : custom:{resolv}\n" in out
     conf_dir = env.fs_root / "jails" / "web" / "conf"
     assert (conf_dir / "resolv.conf").read_text() == "nameserver 192.0.2.53\n"
-    assert "pot.dns=custom\n" in env.conf("web")
+    assert "pot.dns=custom\n" in env.conf_text("web")
     crontab = env.fs_root / "jails" / "web" / "custom" / "etc" / "crontab"
     assert crontab.read_text() == CRONTAB_IN_A_JAIL
 
@@ -209,8 +209,8 @@ def test_dns_pot(env: Env) -> None:
     env.base()
     assert pot("create", "-p", "dns", "-l", "0", "-b", "14.1")[0] == 0
     assert pot("create", "-p", "web", "-l", "0", "-b", "14.1", "-d", "pot")[0] == 0
-    assert "pot.dns=pot\n" in env.conf("web")
-    assert env.conf("web").endswith("vnet=false\npot.depend=dns\n")
+    assert "pot.dns=pot\n" in env.conf_text("web")
+    assert env.conf_text("web").endswith("vnet=false\npot.depend=dns\n")
 
 
 # ------------------------------------------------------------------ multi
@@ -234,7 +234,7 @@ def test_multi_levels(env: Env) -> None:
     code, out = pot("create", "-p", "l2", "-l", "2", "-P", "l1", "-v")
     assert code == 1
     assert out.endswith(f"###>  no snapshot found for {z}/jails/l1/custom\n")
-    assert "l2" not in env.jails()
+    assert "l2" not in env.pot_folders()
     zfs("snapshot", "-r", f"{z}/jails/l1@1700000002")
     code, out = pot("create", "-p", "l2", "-l", "2", "-P", "l1")
     assert code == 0, out
@@ -243,12 +243,12 @@ def test_multi_levels(env: Env) -> None:
         f"{z}/jails/l1/usr.local /usr/local ro\n"
         f"{z}/jails/l2/custom /opt/custom zfs-remount\n"
     )
-    assert "pot.level=2\npot.type=multi\npot.base=14.1\npot.potbase=l1\n" in env.conf("l2")
+    assert "pot.level=2\npot.type=multi\npot.base=14.1\npot.potbase=l1\n" in env.conf_text("l2")
     # a level 2 pot of a level 2 pot mounts the level 1 pot's usr.local
     zfs("snapshot", "-r", f"{z}/jails/l2@1700000003")
     assert pot("create", "-p", "l2b", "-l", "2", "-P", "l2")[0] == 0
     assert f"{z}/jails/l1/usr.local /usr/local ro\n" in env.fscomp("l2b")
-    assert sorted(env.tree()) == sorted(
+    assert sorted(env.datasets()) == sorted(
         [
             *init_tree()[:1],
             *base_tree(),
@@ -276,7 +276,7 @@ def test_multi_levels(env: Env) -> None:
     crontab = env.fs_root / "jails" / "l2" / "custom" / "etc" / "crontab"
     assert crontab.read_text() == CRONTAB_IN_A_JAIL.replace("# ", "# # ")
     assert (env.fs_root / "jails" / "l1" / "usr.local" / "etc" / "pkg.conf").is_file()
-    assert 'osrelease="14.1-RELEASE"\n' in env.conf("l1")
+    assert 'osrelease="14.1-RELEASE"\n' in env.conf_text("l1")
 
 
 def test_level1_from_level1(env: Env) -> None:
@@ -288,7 +288,7 @@ def test_level1_from_level1(env: Env) -> None:
     assert code == 0, out
     assert "=====>  -P l1 induced -b 14.1\n" in out
     assert f"=====>  Import zfs snapshot {z}/jails/l1/usr.local@1700000002\n" in out
-    assert "/jails/other/usr.local@1700000002" not in env.tree()
+    assert "/jails/other/usr.local@1700000002" not in env.datasets()
 
 
 # ------------------------------------------------------------------ flavours
@@ -309,9 +309,9 @@ def test_flavour_gives_the_manual_result(env: Env) -> None:
         ("set-rss", "-p", "manual", "-C", "1"),
     ):
         assert pot(*step) == (0, "")
-    expected = env.conf("manual").replace(f"manual.{HOST}", f"test.{HOST}")
-    assert env.conf("test") == expected.replace("ip=10.192.0.4", "ip=10.192.0.3")
-    assert env.conf("test").endswith(
+    expected = env.conf_text("manual").replace(f"manual.{HOST}", f"test.{HOST}")
+    assert env.conf_text("test") == expected.replace("ip=10.192.0.4", "ip=10.192.0.3")
+    assert env.conf_text("test").endswith(
         "ip=10.192.0.3\npot.cmd=nginx -g 'daemon off;'\npot.attr.no-rc-script=YES\n"
         "pot.attr.persistent=NO\npot.rss.cpus=1\n"
     )
@@ -326,17 +326,17 @@ def test_flavours_in_order_and_invalid_lines(env: Env, tmp_path: Path) -> None:
     assert code == 0
     assert "===>  flavours     : one ./two\n" in out
     assert out.endswith("###>  Flavor one: line # comment not valid - ignoring\n")
-    assert env.conf("web").endswith("pot.rss.cpus=3\npot.attr.start-at-boot=YES\n")
+    assert env.conf_text("web").endswith("pot.rss.cpus=3\npot.attr.start-at-boot=YES\n")
 
 
 def test_failing_flavour_rolls_back(env: Env) -> None:
     env.flavour("bad", "set-rss -C 1\nset-attribute -A nope -V 1\n")
-    before = env.tree()
+    before = env.datasets()
     code, out = pot(*SEED, "-f", "bad")
     assert code == 1
     assert out.endswith("###>  nope is not a valid attribute\n")
-    assert env.tree() == before
-    assert env.jails() == []
+    assert env.datasets() == before
+    assert env.pot_folders() == []
 
 
 def test_keep(env: Env) -> None:
@@ -344,8 +344,8 @@ def test_keep(env: Env) -> None:
     code, out = pot(*SEED, "-f", "bad", "-k")
     assert code == 1
     assert out.endswith("###>  In flavour only 'set-cmd -c ' is supported\n")
-    assert env.tree() == [*init_tree(), "/jails/test", "/jails/test/m"]
-    assert env.jails() == ["test"]
+    assert env.datasets() == [*init_tree(), "/jails/test", "/jails/test/m"]
+    assert env.pot_folders() == ["test"]
 
 
 # ------------------------------------------------------------------ bad input
@@ -367,13 +367,13 @@ BAD_INPUT = [
 
 @pytest.mark.parametrize(("args", "message"), BAD_INPUT)
 def test_bad_input_leaves_nothing(env: Env, args: tuple[str, ...], message: str) -> None:
-    before = env.tree()
+    before = env.datasets()
     code, out = pot("create", "-t", "single", "-b", "14.1", *args)
     assert code == 1
     assert out.startswith(f"###>  {message}")
     assert out.count("###>") == 1
-    assert env.tree() == before == init_tree()
-    assert env.jails() == []
+    assert env.datasets() == before == init_tree()
+    assert env.pot_folders() == []
 
 
 @pytest.mark.parametrize(
@@ -385,8 +385,8 @@ def test_bad_input_leaves_nothing(env: Env, args: tuple[str, ...], message: str)
 )
 def test_missing_base(env: Env, args: tuple[str, ...], message: str) -> None:
     assert pot("create", "-p", "web", *args) == (1, f"###>  {message}\n" + HELP["create"])
-    assert env.tree() == init_tree()
-    assert env.jails() == []
+    assert env.datasets() == init_tree()
+    assert env.pot_folders() == []
 
 
 def test_release_missing_from_the_mirror(
@@ -401,8 +401,8 @@ def test_release_missing_from_the_mirror(
     assert "===>  Fetching FreeBSD 14.1\n" in out
     # the download's own errors come before (upstream's fetch prints them too)
     assert out.endswith("###>  FreeBSD 14.1 fetch failed - try to continue\n")
-    assert env.tree() == init_tree()
-    assert env.jails() == []
+    assert env.datasets() == init_tree()
+    assert env.pot_folders() == []
     assert os.listdir(env.cache) == []
 
 
@@ -415,7 +415,7 @@ def test_address_taken(env: Env) -> None:
         "###>  The 10.192.0.3 IP is not valid - run potnet validate -H 10.192.0.3 for more"
         " information\n",
     )
-    assert env.jails() == ["test"]
+    assert env.pot_folders() == ["test"]
 
 
 def test_existing_pot(env: Env) -> None:
@@ -433,8 +433,8 @@ def test_sigterm_inside_the_process(env: Env, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr("pot.ops.create._install_release", terminated)
     code, _out = pot(*SEED)
     assert code == 130
-    assert env.tree() == init_tree()
-    assert env.jails() == []
+    assert env.datasets() == init_tree()
+    assert env.pot_folders() == []
 
 
 def test_real_sigterm_while_extracting(env: Env, tmp_path: Path) -> None:
@@ -453,5 +453,5 @@ def test_real_sigterm_while_extracting(env: Env, tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 130, done.stdout + done.stderr
     assert done.stdout.endswith("===>  Extract the tarball\n")
-    assert env.tree() == init_tree()
-    assert env.jails() == []
+    assert env.datasets() == init_tree()
+    assert env.pot_folders() == []

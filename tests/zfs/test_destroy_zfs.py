@@ -4,21 +4,14 @@ from __future__ import annotations
 
 import os
 import socket
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 import potcli
 import pytest
 from potcli import PotCli
-from standins.harness import Standins
 
 from pot.cli.helptext import HELP
 from pot.errors import PotRunning
 from pot.ops import destroy, prune
-
-if TYPE_CHECKING:
-    # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
-    from conftest import PotEnv
 
 pytestmark = pytest.mark.zfs
 
@@ -26,10 +19,8 @@ ROOT_ERROR = "###>   This operation needs 'root' privilegies\n"
 
 
 @pytest.fixture
-def env(
-    pot_env: PotEnv, standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> PotCli:
-    return potcli.make(pot_env, standins, tmp_path, monkeypatch)
+def env(pot_cli: PotCli) -> PotCli:
+    return pot_cli
 
 
 def _pots(env: PotCli) -> list[str]:
@@ -323,12 +314,7 @@ def test_destroy_a_bridge(env: PotCli) -> None:
 
 
 def test_rename_a_single_pot(env: PotCli) -> None:
-    env.single("old")
-    env.single("child")
-    env.set("child", "pot.potbase", "old")
-    env.set("child", "pot.depend", "old")
-    fscomp = env.fs_root / "jails" / "child" / "conf" / "fscomp.conf"
-    fscomp.write_text(f"{env.fs_root}/jails/old/m/data /data\n")
+    fscomp = env.with_child("old", "child")
     status = env.tmp / "pot_status_old"
     status.write_text("pot.status=stopped,\n")
     before = env.conf("old").lines

@@ -10,7 +10,6 @@ import subprocess
 import time
 from pathlib import Path
 
-import potcli
 import pytest
 from potcli import PotCli
 from potfactory import init_layout, single_pot
@@ -27,16 +26,13 @@ SIZE = 6 * 1024 * 1024
 
 
 @pytest.fixture
-def env(
-    pot_env: PotEnv, standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> PotCli:
-    e = potcli.make(pot_env, standins, tmp_path, monkeypatch)
-    folder = e.single("web")
+def env(pot_cli: PotCli) -> PotCli:
+    folder = pot_cli.single("web")
     busybox_root(folder / "m")
     # random bytes: xz cannot make the image smaller than the quota
     (folder / "m" / "big.bin").write_bytes(random.Random(8).randbytes(SIZE))
-    e.snap("jails/web", SNAP)
-    return e
+    pot_cli.snap("jails/web", SNAP)
+    return pot_cli
 
 
 def _one_error_line(out: str) -> None:

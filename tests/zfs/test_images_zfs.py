@@ -22,7 +22,7 @@ import pytest
 import skein  # type: ignore[import-untyped]
 from click.testing import CliRunner, Result
 from potcli import real_umount_first
-from potfactory import init_layout, single_pot
+from potfactory import PotHost
 from standins.harness import Standins
 
 from pot import zfs
@@ -166,25 +166,21 @@ def filler(size: int, seed: int = 1) -> bytes:
     return bytes(out[:size])
 
 
-class Env:
+class Env(PotHost):
     """An initialised pot layout on the test pool, an image folder, and the CLI."""
 
     def __init__(self, pot_env: PotEnv, tmp_path: Path) -> None:
-        self.zroot: str = pot_env.zfs_root
-        self.fs_root: Path = pot_env.fs_root
-        self.cache: Path = pot_env.cache
-        self.pot_env = pot_env
-        self.tmp = tmp_path
+        super().__init__(pot_env)
+        self.scratch = tmp_path
         self.out = tmp_path / "images"
         self.out.mkdir()
-        init_layout(self.zroot, self.fs_root, self.cache)
 
     @property
     def jails_ds(self) -> str:
-        return f"{self.zroot}/jails"
+        return f"{self.zfs_root}/jails"
 
     def pot(self, name: str, *, data: int = 200_000, **kwargs: str) -> Path:
-        folder: Path = single_pot(self.zroot, self.fs_root, name, **kwargs)
+        folder = self.single(name, **kwargs)
         m = folder / "m"
         (m / "usr/home/data.bin").write_bytes(filler(data))
         (m / "etc/motd").write_text(f"welcome to {name}\n")
@@ -211,15 +207,9 @@ class Env:
     def import_(self, *args: str) -> Result:
         return self.run("import", *args, "-U", self.out.as_uri())
 
-    def conf(self, name: str) -> str:
-        return (self.fs_root / "jails" / name / "conf" / "pot.conf").read_text()
-
     def jails(self) -> list[str]:
         """Everything below jails, relative to it."""
         return [name[len(self.jails_ds) :] for name in everything(self.jails_ds)]
-
-    def pot_folders(self) -> list[str]:
-        return sorted(p.name for p in (self.fs_root / "jails").iterdir())
 
     def cache_names(self) -> list[str]:
         return sorted(p.name for p in self.cache.iterdir())
@@ -307,9 +297,9 @@ def test_round_trip(env: Env, receives: list[str]) -> None:
     assert re.fullmatch(rf"{env.jails_ds}/\.import-test_1_0-[0-9a-f]{{8}}", receives[0])
     assert env.jails() == sorted(["", *pot_tree("test"), *pot_tree("test_1_0")])
     assert tree(env.fs_root / "jails" / "test_1_0" / "m") == tree(source / "m")
-    expected = env.conf("test").replace('host.hostname="test.test"\n', "")
+    expected = env.conf_text("test").replace('host.hostname="test.test"\n', "")
     expected = expected.replace("ip=10.192.0.10", "ip=10.192.0.3")
-    assert env.conf("test_1_0") == expected + f'host.hostname="test_1_0.{HOST}"\n'
+    assert env.conf_text("test_1_0") == expected + f'host.hostname="test_1_0.{HOST}"\n'
     # the exporter's bookkeeping is not the imported pot's
     assert zfs.get(f"{env.jails_ds}/test_1_0", ":pot.tag") == ""
     assert env.cache_names() == ["test_1.0.xz", "test_1.0.xz.meta", "test_1.0.xz.skein"]
@@ -317,13 +307,13 @@ def test_round_trip(env: Env, receives: list[str]) -> None:
     r = env.run("ls", "-q")
     assert (r.exit_code, r.output) == (0, "test\ntest_1_0\n")
     r = env.run("info", "-vp", "test_1_0")
-    assert (r.exit_code, r.output) == (0, INFO.format(z=env.zroot, snap=SNAP))
+    assert (r.exit_code, r.output) == (0, INFO.format(z=env.zfs_root, snap=SNAP))
 
 
 def test_our_xz_is_a_plain_xz_of_the_send_stream(env: Env) -> None:
     xz = env.exported()
     assert subprocess.run(["xz", "-t", str(xz)], check=False).returncode == 0
-    target = f"{env.zroot}/plain"
+    target = f"{env.zfs_root}/plain"
     sh("sh", "-c", f"xzcat {xz} | zfs receive {target}")
     mountpoint = zfs.get(target, "mountpoint")
     assert (Path(mountpoint) / "m" / "etc" / "motd").read_text() == "welcome to test\n"
@@ -389,7 +379,7 @@ def test_a_cached_image_is_used_and_a_bad_one_fetched_again(env: Env) -> None:
     zfs.destroy(f"{env.jails_ds}/test_1_0", recursive=True)
     shutil.rmtree(env.fs_root / "jails" / "test_1_0", ignore_errors=True)
     # the source is gone: only the cache can serve it
-    moved = env.tmp / "moved"
+    moved = env.scratch / "moved"
     env.out.rename(moved)
     env.out.mkdir()
     r = env.import_("-p", "test", "-t", "1.0", "-v")
@@ -420,7 +410,7 @@ def test_alias_pots_move_to_the_public_bridge(env: Env) -> None:
         "###>  Static IP not supported by import. Moving the pot to the internal network\n"
         "===>  Assigning new IP: 10.192.0.3\n",
     )
-    conf = env.conf("test_1_0")
+    conf = env.conf_text("test_1_0")
     assert "network_type=public-bridge\n" in conf
     assert "vnet=true\n" in conf
     assert "ip=10.192.0.3\n" in conf
@@ -436,7 +426,7 @@ def test_a_second_import_gets_the_next_address(env: Env) -> None:
     r = env.import_("-p", "test", "-t", "1.1")
     assert r.exit_code == 0, r.output
     assert "===>  Assigning new IP: 10.192.0.5\n" in r.output  # .3 source, .4 test_1_0
-    assert "ip=10.192.0.4\n" in env.conf("test_1_0")
+    assert "ip=10.192.0.4\n" in env.conf_text("test_1_0")
 
 
 def test_import_refuses_a_name_in_use(env: Env) -> None:
@@ -453,7 +443,7 @@ def test_import_refuses_a_name_in_use(env: Env) -> None:
 
 
 def test_signed_round_trip(env: Env) -> None:
-    pub, sec = signify_keys(env.tmp, "release")
+    pub, sec = signify_keys(env.scratch, "release")
     env.pot("test")
     env.snap("test")
     r = env.export("-p", "test", "-t", "1.0", "-S", str(sec))
@@ -469,7 +459,7 @@ def test_signed_round_trip(env: Env) -> None:
 
 
 def test_the_default_public_key_is_used(env: Env) -> None:
-    pub, sec = signify_keys(env.tmp, "release")
+    pub, sec = signify_keys(env.scratch, "release")
     env.pot_env.write_conf(POT_DEFAULT_SIGNATURE_PUBKEY=str(pub))
     env.pot("test")
     env.snap("test")
@@ -482,10 +472,10 @@ def test_the_default_public_key_is_used(env: Env) -> None:
 def test_missing_keys_are_refused_before_anything(env: Env) -> None:
     env.pot("test")
     env.snap("test")
-    r = env.export("-p", "test", "-t", "1.0", "-S", str(env.tmp / "no.sec"))
-    assert (r.exit_code, r.output) == (1, f"###>  Signature key {env.tmp}/no.sec not found\n")
-    r = env.import_("-p", "test", "-t", "1.0", "-C", str(env.tmp / "no.pub"))
-    assert (r.exit_code, r.output) == (1, f"###>  Public key {env.tmp}/no.pub not found\n")
+    r = env.export("-p", "test", "-t", "1.0", "-S", str(env.scratch / "no.sec"))
+    assert (r.exit_code, r.output) == (1, f"###>  Signature key {env.scratch}/no.sec not found\n")
+    r = env.import_("-p", "test", "-t", "1.0", "-C", str(env.scratch / "no.pub"))
+    assert (r.exit_code, r.output) == (1, f"###>  Public key {env.scratch}/no.pub not found\n")
     assert env.out_names() == []
     assert env.cache_names() == []
 
@@ -540,8 +530,8 @@ def test_tampered_images_are_refused_before_zfs_receive(
 
 def _signature_case(env: Env, case: str) -> list[str]:
     """Prepare a signature problem; return the extra import options."""
-    pub, sec = signify_keys(env.tmp, "release")
-    other_pub, other_sec = signify_keys(env.tmp, "other")
+    pub, sec = signify_keys(env.scratch, "release")
+    other_pub, other_sec = signify_keys(env.scratch, "other")
     env.pot("test")
     env.snap("test")
     if case == "unsigned":
@@ -752,8 +742,8 @@ def test_level_and_directory_are_checked_while_parsing(env: Env) -> None:
     )
     r = env.run("export", "-p", "test", "-l", "10")
     assert r.output.startswith("###>  10 is an invalid compression level\n")
-    r = env.run("export", "-p", "test", "-D", str(env.tmp / "nope"))
-    assert (r.exit_code, r.output) == (1, f"###>  {env.tmp}/nope is not a directory\n")
+    r = env.run("export", "-p", "test", "-D", str(env.scratch / "nope"))
+    assert (r.exit_code, r.output) == (1, f"###>  {env.scratch}/nope is not a directory\n")
 
 
 def test_export_level_is_passed_on(env: Env) -> None:
@@ -790,7 +780,7 @@ def fake_send(env: Env, monkeypatch: pytest.MonkeyPatch, script: str) -> None:
     Aborting a real ``zfs send`` mid-stream wedges the zfs-fuse daemon (it leaks the
     stream's descriptor and deadlocks), so tests that cut a send short use this.
     """
-    fake = env.tmp / "fakezfs"
+    fake = env.scratch / "fakezfs"
     fake.mkdir(exist_ok=True)
     real = shutil.which("zfs")
     (fake / "zfs").write_text(
@@ -875,7 +865,7 @@ def test_killed_export_leaves_no_image(
     env.pot("test")
     env.snap("test")
     # a large send stream from a file (see fake_send: a real one must not be cut short)
-    stream = env.tmp / "stream"
+    stream = env.scratch / "stream"
     stream.write_bytes(filler(40_000_000))
     fake_send(env, monkeypatch, f"exec cat {stream}")
     proc = _spawn("export", "-p", "test", "-t", "1", "-D", str(env.out))
@@ -997,5 +987,5 @@ def test_other_network_types_keep_their_network(
     assert r.exit_code == 0, r.output
     assert ("network_type set to inherit" in r.output) == (network_type == "inherit")
     assert "Assigning new IP" not in r.output
-    expected = env.conf("test").replace('host.hostname="test.test"\n', "")
-    assert env.conf("test_1_0") == expected + f'host.hostname="test_1_0.{HOST}"\n'
+    expected = env.conf_text("test").replace('host.hostname="test.test"\n', "")
+    assert env.conf_text("test_1_0") == expected + f'host.hostname="test_1_0.{HOST}"\n'

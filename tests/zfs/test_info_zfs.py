@@ -5,22 +5,14 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
-from pathlib import Path
-from typing import TYPE_CHECKING
 
-import potcli
 import pytest
 from potcli import PotCli
-from standins.harness import Standins
 
 from pot import potconf
 from pot.cli.helptext import HELP
 from pot.ops import snapshots
 from pot.ops.snapshots import Kind, Target
-
-if TYPE_CHECKING:
-    # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
-    from conftest import PotEnv
 
 pytestmark = pytest.mark.zfs
 
@@ -64,10 +56,8 @@ ATTRIBUTES = (
 
 
 @pytest.fixture
-def env(
-    pot_env: PotEnv, standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> PotCli:
-    return potcli.make(pot_env, standins, tmp_path, monkeypatch)
+def env(pot_cli: PotCli) -> PotCli:
+    return pot_cli
 
 
 @pytest.fixture
@@ -207,7 +197,7 @@ def test_environment_of_each_network_type(env: PotCli) -> None:
 
 
 def test_environment_of_an_alias_pot_lists_ipv4_then_ipv6(env: PotCli) -> None:
-    env.env.write_conf(POT_EXTIF="vtnet0")
+    env.pot_env.write_conf(POT_EXTIF="vtnet0")
     env.single("al", network_type="alias", ip="2001:db8::5 em1|192.168.0.50 bad", stack="dual")
     assert _env_lines(env, "al") == [
         "export _POT_NAME=al",

@@ -14,15 +14,13 @@ import time
 from pathlib import Path
 
 import killer
-import potcli
 import pytest
 from basebuild import Mirror
 from potcli import PotCli
-from standins.harness import Standins
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from conftest import PotEnv
+    pass
 
 pytestmark = pytest.mark.zfs
 
@@ -30,14 +28,11 @@ SNAP = "1700000000"
 
 
 @pytest.fixture
-def env(
-    pot_env: PotEnv, standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> PotCli:
-    e = potcli.make(pot_env, standins, tmp_path, monkeypatch)
-    folder = e.single("web")
+def env(pot_cli: PotCli) -> PotCli:
+    folder = pot_cli.single("web")
     (folder / "m" / "etc" / "motd").write_text("hello\n")
-    e.snap("jails/web", SNAP)
-    return e
+    pot_cli.snap("jails/web", SNAP)
+    return pot_cli
 
 
 def _wrap(tmp_path: Path, pattern: str, tool: str = "zfs") -> killer.Block:
@@ -159,15 +154,9 @@ def test_destroy_killed_then_run_again(env: PotCli, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def release_env(
-    pot_env: PotEnv,
-    freebsd_mirror: Mirror,
-    standins: Standins,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> PotCli:
-    pot_env.write_conf(**freebsd_mirror.conf())
-    return potcli.make(pot_env, standins, tmp_path, monkeypatch)
+def release_env(pot_cli: PotCli, freebsd_mirror: Mirror) -> PotCli:
+    pot_cli.pot_env.write_conf(**freebsd_mirror.conf())
+    return pot_cli
 
 
 CREATE = ("create", "-p", "test", "-b", "14.1", "-t", "single")

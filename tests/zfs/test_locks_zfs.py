@@ -8,14 +8,8 @@ import time
 from pathlib import Path
 
 import killer
-import potcli
 import pytest
 from potcli import PotCli
-from standins.harness import Standins
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from conftest import PotEnv
 
 pytestmark = pytest.mark.zfs
 
@@ -23,13 +17,10 @@ SNAP = "1700000000"
 
 
 @pytest.fixture
-def env(
-    pot_env: PotEnv, standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> PotCli:
-    e = potcli.make(pot_env, standins, tmp_path, monkeypatch)
-    e.single("web")
-    e.snap("jails/web", SNAP)
-    return e
+def env(pot_cli: PotCli) -> PotCli:
+    pot_cli.single("web")
+    pot_cli.snap("jails/web", SNAP)
+    return pot_cli
 
 
 def _mounted(env: PotCli) -> list[str]:

@@ -8,19 +8,13 @@ import socket
 from pathlib import Path
 
 import killer
-import potcli
 import pytest
 from potcli import PotCli
-from standins.harness import Standins
 
 from pot import zfs
 from pot.errors import CommandFailed
 from pot.ops import rename
 from pot.ops.create import name_limit
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from conftest import PotEnv
 
 pytestmark = pytest.mark.zfs
 
@@ -31,17 +25,9 @@ _BAD = (
 
 
 @pytest.fixture
-def env(
-    pot_env: PotEnv, standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> PotCli:
-    e = potcli.make(pot_env, standins, tmp_path, monkeypatch)
-    e.single("old")
-    e.single("child")
-    e.set("child", "pot.potbase", "old")
-    e.set("child", "pot.depend", "old")
-    fscomp = e.fs_root / "jails" / "child" / "conf" / "fscomp.conf"
-    fscomp.write_text(f"{e.fs_root}/jails/old/m/data /data\n")
-    return e
+def env(pot_cli: PotCli) -> PotCli:
+    pot_cli.with_child("old", "child")
+    return pot_cli
 
 
 def _state(env: PotCli) -> tuple[list[str], list[str], dict[str, bytes]]:

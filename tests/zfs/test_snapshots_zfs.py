@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
-from typing import TYPE_CHECKING
 
-import potcli
 import pytest
 from potcli import PotCli
-from standins.harness import Standins
 
 from pot.cli.helptext import HELP
 from pot.errors import PotError
 from pot.ops import snapshots
 from pot.ops.snapshots import Kind, Target
-
-if TYPE_CHECKING:
-    # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
-    from conftest import PotEnv
 
 pytestmark = pytest.mark.zfs
 
@@ -26,12 +18,9 @@ ROOT_ERROR = "###>   This operation needs 'root' privilegies\n"
 
 
 @pytest.fixture
-def env(
-    pot_env: PotEnv, standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> PotCli:
-    e = potcli.make(pot_env, standins, tmp_path, monkeypatch)
-    e.single("web")
-    return e
+def env(pot_cli: PotCli) -> PotCli:
+    pot_cli.single("web")
+    return pot_cli
 
 
 def _take(e: PotCli, pot: str, at: float, *, replace: bool = False) -> str:

@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-import potcli
 import pytest
 from potcli import PotCli
-from standins.harness import Standins
 
 from pot.cli.helptext import HELP
-
-if TYPE_CHECKING:
-    # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
-    from conftest import PotEnv
 
 pytestmark = pytest.mark.zfs
 
@@ -63,10 +56,8 @@ ADDED = (
 
 
 @pytest.fixture
-def env(
-    pot_env: PotEnv, standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> PotCli:
-    return potcli.make(pot_env, standins, tmp_path, monkeypatch)
+def env(pot_cli: PotCli) -> PotCli:
+    return pot_cli
 
 
 def old_pot(env: PotCli, name: str) -> Path:

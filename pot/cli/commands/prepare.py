@@ -12,6 +12,7 @@ from pot.cli.params import (
     dns_option,
     echo_help,
     last,
+    last_value,
     pass_app,
     pot_command,
     require_root,
@@ -27,15 +28,6 @@ def _network_type(_ctx: click.Context, _param: click.Parameter, values: tuple[st
     return mapped[-1] if mapped else ""
 
 
-def _url(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> str | None:
-    # not checked here: an empty -U is refused by the nested import, as upstream
-    return values[-1] if values else None
-
-
-def _pubkey(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> str | None:
-    return values[-1] if values else None
-
-
 def _ports(
     _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
 ) -> tuple[str, ...]:
@@ -47,7 +39,8 @@ def _ports(
 @pot_command("prepare")
 @verbose_option
 @click.option("-p", "pot", multiple=True, callback=last())
-@click.option("-U", "url", multiple=True, callback=_url)
+# not checked here: an empty -U is refused by the nested import, as upstream
+@click.option("-U", "url", multiple=True, callback=last_value(str, None))
 @click.option("-t", "tag", multiple=True, callback=last())
 @click.option("-c", "cmd", multiple=True, callback=last())
 @click.option("-e", "ports", multiple=True, callback=_ports)
@@ -59,7 +52,7 @@ def _ports(
 @click.option("-B", "bridge", multiple=True, callback=last())
 @click.option("-S", "stack", multiple=True, callback=last(create.check_stack))
 @click.option("-d", "dns", multiple=True, callback=dns_option)
-@click.option("-C", "pubkey", multiple=True, callback=_pubkey)
+@click.option("-C", "pubkey", multiple=True, callback=last_value(str, None))
 @pass_app
 def command(
     app: App,
