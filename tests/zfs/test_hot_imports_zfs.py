@@ -13,16 +13,10 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-import potcli
 import pytest
 from potcli import PotCli
 from standins.harness import Standins
-
-if TYPE_CHECKING:
-    # tests/conftest.py (a plain import may find tests/cli/conftest.py first)
-    from conftest import PotEnv
 
 pytestmark = pytest.mark.zfs
 
@@ -81,10 +75,8 @@ HOT = [
 
 
 @pytest.fixture
-def env(
-    pot_env: PotEnv, standins: Standins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> PotCli:
-    cli = potcli.make(pot_env, standins, tmp_path, monkeypatch)
+def env(pot_cli: PotCli, standins: Standins) -> PotCli:
+    cli = pot_cli
     cli.single("hot")
     cli.set("hot", "pot.attr.persistent", "NO")
     (cli.tmp / "pot_main_pid_hot").write_text(f"{os.getpid()}\n")
