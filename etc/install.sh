@@ -115,13 +115,17 @@ _venv()
 # current folder; -S skips site, whose .pth files can import whole packages at every
 # start. The folders site would add (the venv's and, with --system-site-packages, the
 # interpreter's site-packages, and those .pth files name) are written into the script
-# now. The package's bytecode is compiled now too: a host that sets
-# PYTHONDONTWRITEBYTECODE would otherwise compile every module at every call.
+# now. The bytecode of everything in the venv (pot and the dependencies pip put there,
+# click among them) is compiled now too: pip leaves it out when PYTHONDONTWRITEBYTECODE
+# is set, and then every module would be compiled again at every call (click alone
+# costs 30 ms more). The interpreter's own site-packages belong to pkg(8), which ships
+# them compiled.
 _entry()
 {
 	"$VENV/bin/python" -I -c "$ENTRY_PY" "$1" "$VENV/bin/python" >&2
-	"$VENV/bin/python" -I -m compileall -q "$("$VENV/bin/python" -I -c \
-		'import os, pot; print(os.path.dirname(pot.__file__))')" >&2
+	# shellcheck disable=SC2046 # one word per folder (a PREFIX with a blank is refused)
+	"$VENV/bin/python" -I -m compileall -q $("$VENV/bin/python" -I -c \
+		'import sysconfig; p = sysconfig.get_paths(); print(*sorted({p["purelib"], p["platlib"]}))') >&2
 }
 
 ENTRY_PY='

@@ -21,6 +21,7 @@ case "$1 $2 $3" in
 	printf '#!/bin/sh\\n' > "$4"
 	exit 0
 	;;
+"-I -c "*sysconfig*) echo /venv/purelib /venv/platlib; exit 0 ;;
 "-I -c "*) echo /the/package; exit 0 ;;
 "-I -m compileall") echo "$*" >> "$FAKE_LOG"; exit 0 ;;
 esac
@@ -175,8 +176,35 @@ def test_without_pot_py_a_venv_is_made_once_and_the_package_installed(tmp_path: 
 
 
 def _entry_steps(venv: Path) -> list[str]:
-    """After pip: pip's bin/pot replaced by the `python -IS` entry, the package compiled."""
-    return [f"entry {venv}/bin/pot {venv}/bin/python", "-I -m compileall -q /the/package"]
+    """After pip: pip's bin/pot replaced by the `python -IS` entry, everything pip put in
+    the venv compiled (the folders the venv's sysconfig names).
+    """
+    return [
+        f"entry {venv}/bin/pot {venv}/bin/python",
+        "-I -m compileall -q /venv/purelib /venv/platlib",
+    ]
+
+
+def test_the_compiled_folders_are_the_venvs_site_packages(tmp_path: Path) -> None:
+    # the real interpreter: what install.sh asks sysconfig for is where pip installs
+    venv = tmp_path / "venv"
+    subprocess.run(["python3", "-m", "venv", "--without-pip", str(venv)], check=True)
+    code = INSTALL_SH.read_text().split("'import sysconfig;", 1)[1].split("'", 1)[0]
+    python = str(venv / "bin" / "python")
+    printed = subprocess.run(
+        [python, "-I", "-c", "import sysconfig;" + code],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    site = subprocess.run(
+        [python, "-I", "-c", "import site; print(site.getsitepackages()[0])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert site in printed
+    assert all(Path(folder).is_relative_to(venv) for folder in printed)
 
 
 def test_the_entry_script_starts_python_without_site(tmp_path: Path) -> None:
