@@ -9,7 +9,6 @@ tarballs (create-base) and images (import): upstream calls fetch(1) for both.
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import sys
 import tempfile
@@ -18,6 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from pot import log as logging
 from pot.errors import PotError
 
 log = logging.getLogger(__name__)

@@ -55,6 +55,12 @@ def base_dataset(s: Settings, base: str) -> str:
     return f"{s.zfs_root}/bases/{base}"
 
 
+def base_pot_name(base: str) -> str:
+    """The level-0 pot of a base: ``13.2`` -> ``base-13_2`` (only the first ``.`` is
+    replaced, as upstream's sed)."""
+    return "base-" + base.replace(".", "_", 1)
+
+
 def fscomp_dataset(s: Settings, fscomp: str) -> str:
     return f"{s.zfs_root}/fscomp/{fscomp}"
 

@@ -11,7 +11,6 @@ partial or unverified file, whatever interrupts us.
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 import platform
 import re
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pot import download, proc, vercmp
+from pot import log as logging
 from pot.errors import CommandFailed, PotError
 from pot.settings import Settings
 

@@ -20,7 +20,6 @@ meta line's meaning belong to the callers.
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import secrets
 from collections.abc import Callable, Iterator
@@ -28,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from pot import log as logging
 from pot.errors import ImageError
 from pot.images import digest, signify, xz
 

@@ -18,10 +18,10 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from pot import log as logging
 from pot import proc
 from pot.errors import ImageError
 

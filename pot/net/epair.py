@@ -7,12 +7,12 @@ left to do with it after ``jail -c``.
 
 from __future__ import annotations
 
-import logging
 import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pot import log as logging
 from pot import proc
 from pot.net import host
 from pot.settings import Settings

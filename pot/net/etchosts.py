@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import logging
-
+from pot import log as logging
 from pot.net import addresses
 from pot.potconf import PotConf
 from pot.settings import Settings

@@ -9,9 +9,9 @@ A missing tool reads as a failed command. As upstream, a tool's own stderr reach
 
 from __future__ import annotations
 
-import logging
 import re
 
+from pot import log as logging
 from pot import model, potconf, proc
 from pot.errors import PotError
 from pot.settings import Settings

@@ -5,13 +5,13 @@ share/pot/start.sh, _js_export_ports and _js_get_free_rnd_port).
 
 from __future__ import annotations
 
-import logging
 import os
 import shlex
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from pot import log as logging
 from pot import model, proc, rootpath
 from pot.errors import PotError
 from pot.net import host, pfctl

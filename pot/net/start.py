@@ -19,10 +19,10 @@ files are unique temporary files.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from pot import log as logging
 from pot.errors import PotError
 from pot.net import addresses, epair, host, pfctl, ports, potside, vnet
 from pot.potconf import PotConf

@@ -5,8 +5,7 @@ Upstream share/pot/vnet-start.sh; start runs it when the network a pot needs is 
 
 from __future__ import annotations
 
-import logging
-
+from pot import log as logging
 from pot import model, rcconf
 from pot.net import addresses, host, pfctl
 from pot.settings import Settings

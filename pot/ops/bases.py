@@ -16,7 +16,6 @@ Anything made here is removed again when a later step fails or is interrupted.
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import shutil
 import time
@@ -26,6 +25,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from pot import log as logging
 from pot import model, potconf, proc, release, zfs
 from pot.errors import CommandFailed, PotError, UsageError
 from pot.ops import common, create
@@ -55,11 +55,6 @@ class Base:
     path: Path
     pot: str
     snapshot: str
-
-
-def base_pot_name(base: str) -> str:
-    """``13.2`` -> ``base-13_2`` (only the first ``.`` is replaced, as upstream's sed)."""
-    return "base-" + base.replace(".", "_", 1)
 
 
 def is_base(s: Settings, name: str) -> bool:
@@ -107,7 +102,7 @@ def create_base(s: Settings, new: NewBase, *, progress: release.Progress | None 
     common.require_init(s)
     log.info("Create a base with release %s", new.release)
     tarball = release.fetch_base(s, new.release, progress=progress)
-    pot = base_pot_name(new.name)
+    pot = model.base_pot_name(new.name)
     with _undo_on_failure() as undo:
         _make_datasets(s, new.name, undo)
         _extract(s, tarball, new.name, release.release_name(new.release))

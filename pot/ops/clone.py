@@ -9,13 +9,13 @@ something fails, unless ``keep``.
 
 from __future__ import annotations
 
-import logging
 import socket
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from pot import lock, model, potconf, rootpath, zfs
+from pot import log as logging
 from pot.errors import CommandFailed, PotError, UsageError
 from pot.model import PotType
 from pot.ops import common, flavour, mounts, network_options

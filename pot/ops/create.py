@@ -19,13 +19,13 @@ Datasets (``Z`` = POT_ZFS_ROOT, ``p`` the new pot):
 
 from __future__ import annotations
 
-import logging
 import os
 import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pot import lock, model, net, potconf, proc, release, rootpath, zfs
+from pot import log as logging
 from pot.errors import AlreadyExists, CommandFailed, InvalidName, PotError, UsageError
 from pot.flavours import Flavour
 from pot.model import PotType

@@ -11,16 +11,15 @@ leftover mountpoint folder with it.
 from __future__ import annotations
 
 import contextlib
-import logging
 import shutil
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from pot import jail, model, zfs
+from pot import log as logging
 from pot.errors import CommandFailed, PotError, PotNotFound, PotRunning, worded
 from pot.ops import common, lifecycle
-from pot.ops.bases import base_pot_name
 from pot.potconf import PotConf
 from pot.settings import Settings
 
@@ -288,7 +287,7 @@ def destroy_base(
     if recursive:
         doomed = [p for level in "210" for p in users if _get(confs[p], "pot.level") == level]
     else:
-        level0 = base_pot_name(base)
+        level0 = model.base_pot_name(base)
         if any(p != level0 for p in users):
             raise PotError(
                 f"base {base} is used at least by one pot - use option -r to destroy it recursively"

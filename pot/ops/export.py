@@ -18,7 +18,6 @@ drops them (they describe exports of another pot on another host).
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import BinaryIO, cast
 
 from pot import download, images, model, proc, vercmp, zfs
+from pot import log as logging
 from pot.errors import CommandFailed, ImageError, InvalidName, PotError, UsageError
 from pot.images import signify
 from pot.model import PotType

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import logging
 import os
 import secrets
 import string
@@ -21,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pot import jail, lock, model, mount, potconf, rootpath, zfs
+from pot import log as logging
 from pot.errors import PotError, QuietExit, UsageError, worded
 from pot.ops import common, mounts
 from pot.ops.common import Authorize, allowed

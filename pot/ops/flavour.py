@@ -15,13 +15,13 @@ failing script stops the pot before the error goes to create's or clone's rollba
 from __future__ import annotations
 
 import getopt
-import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
 from pot import flavours, jail, model, rootpath
+from pot import log as logging
 from pot.errors import PotError
 from pot.flavours import Flavour, Step
 from pot.ops import attrs, common, files, lifecycle

@@ -6,8 +6,7 @@ that pots mount with mount-in.
 
 from __future__ import annotations
 
-import logging
-
+from pot import log as logging
 from pot import model, zfs
 from pot.errors import AlreadyExists, CommandFailed, PotError, PotNotFound, UsageError
 from pot.ops import common

@@ -30,7 +30,6 @@ The whole command runs under the global lock, as upstream's. In order:
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import secrets
 import shutil
@@ -42,6 +41,7 @@ from pathlib import Path
 from typing import BinaryIO, cast
 
 from pot import download, images, lock, model, potconf, rootpath, zfs
+from pot import log as logging
 from pot.errors import ImageError, InvalidName, PotError, UsageError
 from pot.images import digest, signify
 from pot.net import addresses

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import grp
 import ipaddress
-import logging
 import os
 import shutil
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pot import jail, model, net, proc, rcconf, zfs
+from pot import log as logging
 from pot.errors import PotError, PotRunning, worded
 from pot.net import addresses
 from pot.settings import Settings

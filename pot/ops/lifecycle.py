@@ -9,12 +9,12 @@ the pot's rctl rules (upstream never does).
 from __future__ import annotations
 
 import contextlib
-import logging
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pot import jail, model, net, potconf, proc, rctl, rootpath, zfs
+from pot import log as logging
 from pot.errors import AppExitError, PotError
 from pot.model import main_pid_file
 from pot.ops import common, info, mounts, status

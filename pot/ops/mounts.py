@@ -8,11 +8,11 @@ followed as the jail would follow it, never onto the host's own directories.
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections.abc import Iterator
 from pathlib import Path
 
 from pot import jail, model, mount, potconf, rootpath, zfs
+from pot import log as logging
 from pot.errors import CommandFailed, PotError
 from pot.ops import common
 from pot.potconf import FsCompEntry

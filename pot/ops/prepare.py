@@ -22,13 +22,13 @@ the clone removes the new pot again: nothing half-made is left behind.
 from __future__ import annotations
 
 import functools
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 from pot import lock, model, zfs
+from pot import log as logging
 from pot.errors import InvalidName, PotError, QuietExit, UsageError
 from pot.ops import attrs, clone, common, create, imports, lifecycle, network_options
 from pot.ops.common import Authorize, allowed

@@ -7,12 +7,12 @@ errors are reported and the next pot is tried.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from pot import jail, model, rootpath
+from pot import log as logging
 from pot.errors import PotError, worded
 from pot.ops import common, destroy
 from pot.settings import Settings

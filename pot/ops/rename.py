@@ -20,7 +20,6 @@ check runs before anything changes, and the whole rename runs under both pots' l
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import socket
 from collections.abc import Callable, Iterator
@@ -28,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pot import jail, model, potconf, rcconf, rootpath, zfs
+from pot import log as logging
 from pot.errors import AlreadyExists, ConfigError, PotRunning, UsageError
 from pot.ops import common
 from pot.ops.common import RENAMING, Authorize, allowed

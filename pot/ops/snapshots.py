@@ -9,13 +9,13 @@ names is their age. ``authorize`` is called where upstream checks for root.
 from __future__ import annotations
 
 import contextlib
-import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
 from pot import jail, model, zfs
+from pot import log as logging
 from pot.errors import CommandFailed, PotError, PotRunning, UsageError
 from pot.ops import common
 from pot.ops.common import Authorize, allowed

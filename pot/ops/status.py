@@ -7,13 +7,13 @@ share/pot/set-status.sh, pot-set-status.
 
 from __future__ import annotations
 
-import logging
 import os
 import re
-from dataclasses import dataclass
 from enum import IntEnum
 
 from pot import lock, model, potconf, rctl
+from pot import log as logging
+from pot.record import record
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -39,13 +39,13 @@ class Transition(IntEnum):
     ALREADY = 2
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Status:
     status: str  # "" when there is no (current) status file
     interfaces: str  # host-side epairs joined by ':'
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Changed:
     result: Transition
     # stopping: the interfaces kept from the previous status (upstream prints them)

@@ -10,7 +10,6 @@ what was made, also when the pot's dataset existed before.
 from __future__ import annotations
 
 import contextlib
-import logging
 import shutil
 import signal
 import threading
@@ -18,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pot import log as logging
 from pot import rootpath, zfs
 from pot.errors import PotError
 from pot.rootpath import PotFile

@@ -11,8 +11,7 @@ added only when it is absent (upstream appended it again at every run).
 
 from __future__ import annotations
 
-import logging
-
+from pot import log as logging
 from pot import potconf
 from pot.ops import common, mounts
 from pot.potconf import PotConf

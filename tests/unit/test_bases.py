@@ -6,16 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from pot import potconf, zfs
+from pot import model, potconf, zfs
 from pot.ops import bases
 from pot.settings import DEFAULTS, Settings
 
 
 def test_base_pot_name_replaces_only_the_first_dot() -> None:
-    assert bases.base_pot_name("13.2") == "base-13_2"
-    assert bases.base_pot_name("14.0-RC1") == "base-14_0-RC1"
-    assert bases.base_pot_name("fbsd.14.1") == "base-fbsd_14.1"
-    assert bases.base_pot_name("mine") == "base-mine"
+    assert model.base_pot_name("13.2") == "base-13_2"
+    assert model.base_pot_name("14.0-RC1") == "base-14_0-RC1"
+    assert model.base_pot_name("fbsd.14.1") == "base-fbsd_14.1"
+    assert model.base_pot_name("mine") == "base-mine"
 
 
 def test_snapshot_full_takes_rw_datasets_with_one_name(
