@@ -274,10 +274,22 @@ class _Stream:
     functools and collections it loads) would cost every command at start-up.
     """
 
-    def __init__(self, argv: Sequence[str], out: IO[bytes], p: subprocess.Popen[bytes]) -> None:
+    def __init__(
+        self, argv: Sequence[str], env: Mapping[str, str] | None, to_file: str, **pipes: Any
+    ) -> None:
+        """Start argv with ``pipes`` (Popen's stdin/stdout/stderr) and the temporary file
+        ``self.out`` as its stream ``to_file`` ("stdout" or "stderr").
+        """
+        import tempfile
+
+        _log(argv)
         self.argv = argv
-        self.out = out
-        self.p = p
+        self.out = tempfile.TemporaryFile()  # noqa: SIM115  (closed by __exit__)
+        try:
+            self.p = _popen(argv, env=_env(env), **{to_file: self.out}, **pipes)
+        except BaseException:
+            self.out.close()
+            raise
 
     def _check(self) -> None:
         rc = self.p.wait()
@@ -294,19 +306,9 @@ class reading(_Stream):
 
     def __init__(self, argv: Sequence[str], *, env: Mapping[str, str] | None = None) -> None:
         import subprocess
-        import tempfile
 
-        _log(argv)
         # stderr goes to a file: a process that fills a stderr pipe would block its stdout
-        err = tempfile.TemporaryFile()  # noqa: SIM115  (closed by __exit__)
-        try:
-            p = _popen(
-                argv, stdout=subprocess.PIPE, stderr=err, env=_env(env), stdin=subprocess.DEVNULL
-            )
-        except BaseException:
-            err.close()
-            raise
-        super().__init__(argv, err, p)
+        super().__init__(argv, env, "stderr", stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
 
     def __enter__(self) -> IO[bytes]:
         assert self.p.stdout is not None
@@ -351,19 +353,9 @@ class writing(_Stream):
 
     def __init__(self, argv: Sequence[str], *, env: Mapping[str, str] | None = None) -> None:
         import subprocess
-        import tempfile
 
-        _log(argv)
         # its output goes to a file: a consumer blocked on a full stdout pipe never reads
-        out = tempfile.TemporaryFile()  # noqa: SIM115  (closed by __exit__)
-        try:
-            p = _popen(
-                argv, stdin=subprocess.PIPE, stdout=out, stderr=subprocess.STDOUT, env=_env(env)
-            )
-        except BaseException:
-            out.close()
-            raise
-        super().__init__(argv, out, p)
+        super().__init__(argv, env, "stdout", stdin=subprocess.PIPE, stderr=subprocess.STDOUT)
 
     def __enter__(self) -> IO[bytes]:
         assert self.p.stdin is not None
