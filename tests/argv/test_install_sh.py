@@ -197,12 +197,7 @@ def test_the_compiled_folders_are_the_venvs_site_packages(tmp_path: Path) -> Non
         text=True,
         check=True,
     ).stdout.split()
-    site = subprocess.run(
-        [python, "-I", "-c", "import site; print(site.getsitepackages()[0])"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    site = _venv_site(python)
     assert site in printed
     assert all(Path(folder).is_relative_to(venv) for folder in printed)
 
@@ -219,13 +214,18 @@ def test_the_entry_script_starts_python_without_site(tmp_path: Path) -> None:
     lines = target.read_text().splitlines()
     assert lines[0] == f"#!{python} -IS"
     assert lines[-2:] == ["from pot.cli.edge import main", "main()"]
-    site = subprocess.run(
+    site = _venv_site(python)
+    assert repr(site) in lines[-3]
+
+
+def _venv_site(python: str) -> str:
+    """The site-packages folder of the venv whose interpreter is ``python``."""
+    return subprocess.run(
         [python, "-I", "-c", "import site; print(site.getsitepackages()[0])"],
         capture_output=True,
         text=True,
         check=True,
     ).stdout.strip()
-    assert repr(site) in lines[-3]
 
 
 def _entry_py() -> str:
