@@ -8,24 +8,12 @@ from pot.rootpath import PotFile
 from pot.settings import Settings, path_text
 
 # The commands nomad-pot-driver runs every second (get-rss, last-run-stats, ls, signal,
-# info) come through here: neither enum nor pathlib is imported at start-up. PotType
-# is loaded on first use (PEP 562) and the paths those commands need exist as text.
+# info) come through here: pathlib is not imported at start-up, the paths those
+# commands need exist as text (the kinds of pot, an enum, are in pot.pottype).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from pathlib import Path
-
-    from pot.pottype import PotType
-
-__all__ = ["PotType"]
-
-
-def __getattr__(name: str) -> object:
-    if name == "PotType":
-        from pot.pottype import PotType
-
-        return PotType
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _path(text: str) -> Path:

@@ -17,7 +17,6 @@ from pathlib import Path
 from pot import lock, model, potconf, rootpath, zfs
 from pot import log as logging
 from pot.errors import CommandFailed, PotError, UsageError
-from pot.model import PotType
 from pot.ops import common, flavour, mounts, network_options
 from pot.ops.common import Authorize, allowed, usable_hostname
 from pot.ops.create import (
@@ -31,6 +30,7 @@ from pot.ops.create import (
 )
 from pot.ops.undo import Undo, undo_on_failure
 from pot.potconf import FsCompEntry
+from pot.pottype import PotType
 from pot.rootpath import PotFile
 from pot.settings import Settings
 

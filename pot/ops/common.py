@@ -102,7 +102,8 @@ def is_persistent(conf: PotConf) -> bool:
 
 def pot_type(conf: PotConf) -> PotType:
     """A pot.conf without ``pot.type`` is an old multi pot."""
-    PotType = model.PotType
+    from pot.pottype import PotType  # an enum: loaded only by the commands that ask
+
     return PotType.SINGLE if conf.get("pot.type") == "single" else PotType.MULTI
 
 

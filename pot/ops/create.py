@@ -28,11 +28,11 @@ from pot import lock, model, net, potconf, proc, release, rootpath, zfs
 from pot import log as logging
 from pot.errors import AlreadyExists, CommandFailed, InvalidName, PotError, UsageError
 from pot.flavours import Flavour
-from pot.model import PotType
 from pot.ops import common, flavour, network_options
 from pot.ops.common import Authorize, allowed, usable_hostname
 from pot.ops.undo import Undo, undo_on_failure
 from pot.potconf import FsCompEntry, NewPot
+from pot.pottype import PotType
 from pot.rootpath import PotFile
 from pot.settings import Settings
 

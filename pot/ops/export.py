@@ -29,9 +29,9 @@ from pot import download, images, model, proc, vercmp, zfs
 from pot import log as logging
 from pot.errors import CommandFailed, ImageError, InvalidName, PotError, UsageError
 from pot.images import signify
-from pot.model import PotType
 from pot.ops import common, snapshots
 from pot.ops.common import Authorize, allowed
+from pot.pottype import PotType
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -33,6 +33,7 @@ from pot.ops import common
 from pot.ops.common import RENAMING, Authorize, allowed
 from pot.ops.create import check_name_length, check_pot_name
 from pot.ops.undo import Undo, undo_on_failure
+from pot.pottype import PotType
 from pot.rootpath import PotFile
 from pot.settings import Settings
 
@@ -137,7 +138,7 @@ def _forward(
     _mark(s, here, f"{old}/{new}", undo)
     # a killed rename may have unmounted it: its conf/ is needed first
     _mount_if_unmounted(model.pot_dataset(s, here))
-    multi = common.pot_type(common.read_conf(s, here)) is model.PotType.MULTI
+    multi = common.pot_type(common.read_conf(s, here)) is PotType.MULTI
     _rename_conf(s, here, old, new, hostname, undo)
     _rename_syslog(files, old, new, undo)
     _rename_datasets(s, old, new, multi=multi, undo=undo)

@@ -14,6 +14,7 @@ from pot.errors import CommandFailed, ConfigError, UsageError
 from pot.net import pfctl
 from pot.ops import common
 from pot.potconf import PotConf
+from pot.pottype import PotType
 from pot.settings import Settings
 
 
@@ -81,7 +82,7 @@ def _pot_usage(
     usage_ = PotUsage(pot, sizes.get(model.pot_dataset(s, pot), ""))
     if verbose:
         base = conf.get("pot.base") or ""
-        multi = common.pot_type(conf) is model.PotType.MULTI
+        multi = common.pot_type(conf) is PotType.MULTI
         usage_ = PotUsage(
             pot,
             usage_.disk_usage,
