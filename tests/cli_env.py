@@ -3,8 +3,15 @@ and the CLI tests' without ZFS (CliEtc, fixture cli_etc in tests/cli/conftest.py
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from pot.cli import optspec
+
+# a stand-in command of tests/cli/conftest.py's fake_command: its name, its option
+# table and its ``run(app, **values)``
+FakeCommand = Callable[[str, tuple[optspec.Opt, ...], Callable[..., object]], None]
 
 
 class EtcFolder:

@@ -12,11 +12,13 @@ if TYPE_CHECKING:
 class App:
     """The settings and the verbosity (1 by default, each -v adds one, as upstream)."""
 
-    __slots__ = ("settings", "verbosity")
+    __slots__ = ("notes", "settings", "verbosity")
 
     def __init__(self, settings: Settings, verbosity: int = 1) -> None:
         self.settings = settings
         self.verbosity = verbosity
+        # what an option's check leaves for the checks after it (config's -q)
+        self.notes: set[str] = set()
 
     def verbose(self, count: int) -> None:
         self.verbosity += count

@@ -1,14 +1,14 @@
-"""The entry point and the error edge; it loads click only for the commands that need it.
+"""The entry point and the error edge; click is not loaded to run a command.
 
 Upstream's dispatcher resolves aliases, checks POT_FS_ROOT, then runs the command; we
 do the same here and map every PotError to its ``###>`` lines and exit status.
 
-nomad-pot-driver runs a handful of commands for every task every second (see
-pot.cli.optspec); for those the options are parsed from their table here and the
-command's ``run`` is called directly, so that neither click nor the modules of other
-commands are imported. Every other command goes through click's command tree
-(pot.cli.main). Command modules are imported only when their command runs.
-"""
+nomad-pot-driver runs pot for every task every second, and every command's start-up
+counts: each command's options are parsed here from its table (pot.cli.optspec) and the
+command module's ``run`` is called directly, so that neither click nor the modules of
+other commands are imported. Only a word the table's getopts leaves alone (``--long``)
+goes through click's command tree (pot.cli.main), generated from the same table.
+Command modules are imported only when their command runs."""
 
 from __future__ import annotations
 
@@ -167,7 +167,11 @@ def _guarded(argv: list[str]) -> int:
         if exc.usage and name in COMMANDS:
             _echo_help(name, conf)
         return exc.exit_code
-    except (KeyboardInterrupt, Terminated):
+    except KeyboardInterrupt:
+        # end the ^C line, as a shell does
+        output.echo(err=True)
+        return 130
+    except Terminated:
         return 130
     except Exception as exc:
         code = _click_outcome(exc)
@@ -254,10 +258,12 @@ def _dispatch(name: str, rest: list[str], conf: Settings) -> int:
         _check_fs_root(conf.get("POT_FS_ROOT"))
     _syslog(conf, name, rest)
     table = optspec.TABLES.get(name)
-    if table is not None:
-        code = _run_from_table(name, table, rest, conf)
-        if code is not None:
-            return code
+    if table is None:
+        # a command upstream dispatches but has no script for (promote)
+        raise errors.NotImplementedCommand(name)
+    code = _run_from_table(name, table, rest, conf)
+    if code is not None:
+        return code
     from pot.cli import main as tree
 
     return tree.run_command(name, rest, conf)
@@ -269,34 +275,42 @@ def _run_from_table(
     """The fast path: parse from the table, call the module's ``run``; None: ask click."""
     from pot.cli.app import App
 
+    parsed: optspec.Parsed | None = None
     try:
-        parsed = optspec.parse(table, rest)
+        parsed = optspec.parse(table, rest, breaks=name in optspec.BREAKS)
     except optspec.Unsupported:
-        return None
+        return None  # click's command logs the arguments itself
     except optspec.OptionError as exc:
-        output.echo(str(exc), err=True)
+        complaint = str(exc)
+    if name in optspec.LOGS_ARGV:
+        from pot.cli.syslog import log_arguments
+
+        log_arguments(name, rest)
+    if parsed is None:
+        output.echo(complaint, err=True)
         _echo_help(name, conf)
         return 1
+    if parsed.complaint:
+        output.echo(parsed.complaint, err=True)
     if parsed.early == "h":
         _echo_help(name, conf)
         return 0
     app = App(conf)
+    module = _command_module(name)
+    if parsed.early:
+        module.eager(app)
+        return 0
+    code = module.run(app, **optspec.apply(parsed, app, module))
+    return code if isinstance(code, int) else 0
+
+
+def _command_module(name: str) -> Any:
     try:
-        module = __import__(module_name(name), fromlist=["run"])
+        return __import__(module_name(name), fromlist=["run"])
     except ModuleNotFoundError as exc:
         if exc.name != module_name(name):
             raise
         raise errors.NotImplementedCommand(name) from None
-    if parsed.early:
-        module.eager(app)
-        return 0
-    values = dict(parsed.values)
-    count = values.pop("verbose", 0)
-    if count:
-        assert isinstance(count, int)
-        app.verbose(count)
-    module.run(app, **values)
-    return 0
 
 
 def _help(rest: list[str], conf: Settings) -> int:
@@ -315,12 +329,10 @@ def _help(rest: list[str], conf: Settings) -> int:
 
 def _echo_help(name: str, conf: Settings | None) -> None:
     """The command's own help text, with its run-time parts (create-base's releases)."""
-    if name in optspec.TABLES:
-        output.echo(command_help(name), nl=False)
+    if name in optspec.RUNTIME_HELP and conf is not None:
+        output.echo(_command_module(name).help_text(conf), nl=False)
         return
-    from pot.cli import main as tree
-
-    tree.echo_help(name, conf)
+    output.echo(command_help(name), nl=False)
 
 
 def _check_fs_root(fs_root: str) -> None:

@@ -1,8 +1,8 @@
-"""Click's command tree: every command that is not run from its option table.
+"""Click's command tree, generated from the option tables (pot.cli.optspec).
 
-The entry point and the error edge are pot.cli.edge, which comes here for the commands
-it does not run itself (and for help texts built at run time). ``cli.main(argv)`` runs
-one invocation exactly as the ``pot`` program does.
+The entry point and the error edge are pot.cli.edge, which runs every command from its
+table and comes here only for a word its getopts leaves to click (``--long``).
+``cli.main(argv)`` runs one invocation exactly as the ``pot`` program does.
 """
 
 from __future__ import annotations
@@ -40,14 +40,9 @@ class PotGroup(click.Group):
             if exc.name != module_name(name):
                 raise
             return _not_implemented(name)
-        command = getattr(module, "command", None)
-        if command is None:
-            # a command declared by its option table: click's options come from it
-            from pot.cli.params import table_command
+        from pot.cli.params import table_command
 
-            command = table_command(name, optspec.TABLES[name], module)
-        assert isinstance(command, click.Command)
-        return command
+        return table_command(name, optspec.TABLES[name], module)
 
     def main(
         self,
@@ -68,18 +63,6 @@ def run_command(name: str, rest: list[str], conf: Settings) -> int:
     assert command is not None
     rv = command.main(rest, prog_name=f"pot {name}", standalone_mode=False, obj=App(conf))
     return rv if isinstance(rv, int) else 0
-
-
-def echo_help(name: str, conf: Settings | None) -> None:
-    """The command's own help text, with its run-time parts (create-base's releases)."""
-    from pot.cli.params import PotCommand
-    from pot.cli.params import echo_help as plain_help
-
-    command = cli.get_command(None, name)
-    if isinstance(command, PotCommand):
-        click.echo(command.help_for(conf), nl=False)
-    else:
-        plain_help(name)
 
 
 def _not_implemented(name: str) -> click.Command:

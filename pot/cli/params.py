@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
-from click.core import ParameterSource
 
 from pot.cli import optspec
 from pot.cli.app import App
 from pot.cli.helptext import command_help
 from pot.cli.root import require_root
+from pot.cli.syslog import log_arguments
 from pot.errors import QuietExit
 from pot.settings import Settings
-
-if TYPE_CHECKING:
-    from pot.flavours import Flavour
 
 __all__ = ["App", "PotCommand", "pass_app", "pot_command", "require_root", "table_command"]
 
@@ -29,93 +25,12 @@ HelpProvider = Callable[[Settings], str]
 
 pass_app = click.make_pass_decorator(App)
 
-T = TypeVar("T")
-# the callback of a repeated option (``multiple=True``): all its values, in order
-Callback = Callable[[click.Context, click.Parameter, tuple[str, ...]], T]
-
 
 def app_of(ctx: click.Context) -> App:
     """The App of a command, for option callbacks (they run before the command)."""
     app = ctx.find_object(App)
     assert app is not None
     return app
-
-
-def last_value(check: Callable[[str], T], default: T) -> Callback[T]:
-    """Every value checked (and converted) in order, as upstream's getopts loop does;
-    the last one wins, ``default`` when the option is not given."""
-
-    def callback(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> T:
-        checked = [check(value) for value in values]
-        return checked[-1] if checked else default
-
-    return callback
-
-
-def last(check: Callable[[str], object] | None = None) -> Callback[str]:
-    """Every value checked in order; the last one wins as given, "" when not given."""
-
-    def callback(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> str:
-        if check is not None:
-            for value in values:
-                check(value)
-        return values[-1] if values else ""
-
-    return callback
-
-
-def dns_option(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> str:
-    """-d of create, clone and prepare: inherit, pot, off or custom:<file> (checked here)."""
-    from pot.ops import create
-
-    return last(lambda value: create.check_dns(value, Path.cwd()))(ctx, param, values)
-
-
-def flavours_option(
-    ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
-) -> tuple[Flavour, ...]:
-    """-f of create and clone: each flavour found now, relative paths from the working folder."""
-    from pot.ops import flavour
-
-    cwd = Path.cwd()
-    return tuple(flavour.find(app_of(ctx).settings, value, cwd) for value in values)
-
-
-def new_pot_options(f: F) -> F:
-    """The options create and clone share, checked as they are parsed (upstream checks
-    them in its getopts loop): -k -p -N -B -S -i -P -d -f. Their values reach the command
-    by these names, those of :class:`pot.ops.create.NewPotOptions`."""
-    from pot.ops import create
-
-    for option in reversed(
-        (
-            click.option("-k", "keep", is_flag=True),
-            click.option("-p", "pot", multiple=True, callback=last(create.check_pot_name)),
-            click.option(
-                "-N", "network_type", multiple=True, callback=last(create.check_network_type)
-            ),
-            click.option("-B", "bridge", multiple=True, callback=last()),
-            click.option("-S", "stack", multiple=True, callback=last(create.check_stack)),
-            click.option("-i", "ips", multiple=True),
-            click.option("-P", "potbase", multiple=True, callback=last()),
-            click.option("-d", "dns", multiple=True, callback=dns_option),
-            click.option("-f", "flavours", multiple=True, callback=flavours_option),
-        )
-    ):
-        f = option(f)
-    return f
-
-
-def given(values: dict[str, Any]) -> dict[str, Any]:
-    """The values of the options given on the command line: those not given keep the
-    defaults of the record they go to (create's network type and dns are "inherit",
-    clone's "")."""
-    ctx = click.get_current_context()
-    return {
-        name: value
-        for name, value in values.items()
-        if ctx.get_parameter_source(name) is not ParameterSource.DEFAULT
-    }
 
 
 def help_text(
@@ -125,12 +40,6 @@ def help_text(
     if provider is not None and settings is not None:
         return provider(settings)
     return command_help(name)
-
-
-def echo_help(
-    name: str, settings: Settings | None = None, provider: HelpProvider | None = None
-) -> None:
-    click.echo(help_text(name, settings, provider), nl=False)
 
 
 class PotCommand(click.Command):
@@ -219,10 +128,6 @@ def verbose_option(f: F) -> F:
     return click.option("-v", "verbose", count=True, expose_value=False, callback=_count_verbose)(f)
 
 
-def quiet_option(f: F) -> F:
-    return click.option("-q", "quiet", is_flag=True)(f)
-
-
 def table_options(table: tuple[optspec.Opt, ...], module: ModuleType) -> Callable[[F], F]:
     """click's options of a command declared by its option table (pot.cli.optspec)."""
 
@@ -238,21 +143,107 @@ def _table_option(opt: optspec.Opt, module: ModuleType) -> Callable[[F], F]:
     letter = f"-{opt.letter}"
     if opt.kind == optspec.VERBOSE:
         return verbose_option
+    if opt.kind == optspec.OPERANDS:
+        return click.argument(opt.dest, nargs=-1, type=click.UNPROCESSED)
     if opt.kind == optspec.EAGER:
+        return click.option(
+            letter, is_flag=True, expose_value=False, is_eager=True, callback=_eager(module)
+        )
+    if opt.kind == optspec.CONST:
+        # the MULTI option of the same destination gives the value: no callback here
+        return click.option(letter, opt.dest, flag_value=opt.const, multiple=True)
+    kind: dict[str, Any] = (
+        {"is_flag": True}
+        if opt.kind == optspec.FLAG
+        else {"count": True}
+        if opt.kind == optspec.COUNT
+        else {"multiple": True, "hidden": opt.hidden}
+    )
+    return click.option(letter, opt.dest, callback=_callback(opt, module), **kind)
 
-        def early(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
-            if value:
-                module.eager(ctx.find_object(App))
-                ctx.exit(0)
 
-        return click.option(letter, is_flag=True, expose_value=False, is_eager=True, callback=early)
-    if opt.kind == optspec.FLAG:
-        return click.option(letter, opt.dest, is_flag=True)
-    if opt.kind == optspec.COUNT:
-        return click.option(letter, opt.dest, count=True)
-    return click.option(letter, opt.dest, default=opt.default, hidden=opt.hidden)
+def _eager(module: ModuleType) -> Callable[..., None]:
+    """An eager letter (signal -l): the module's ``eager`` runs instead of the command."""
+
+    def early(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+        if value:
+            module.eager(ctx.find_object(App))
+            ctx.exit(0)
+
+    return early
+
+
+def _callback(opt: optspec.Opt, module: ModuleType) -> Callable[..., Any]:
+    """The option's value as pot.cli.optspec.apply gives it: the default when it is not
+    given, else what its ``call`` returns, else its last value (VALUE) or all of them."""
+
+    def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+        if not value:
+            return opt.initial()
+        if opt.call:
+            return getattr(module, opt.call)(app_of(ctx), value)
+        return value[-1] if opt.kind == optspec.VALUE else value
+
+    return callback
 
 
 def table_command(name: str, table: tuple[optspec.Opt, ...], module: ModuleType) -> PotCommand:
     """The click command of ``module.run``, its options from ``table``."""
-    return pot_command(name)(table_options(table, module)(pass_app(module.run)))
+    cls: type[PotCommand] = PotCommand
+    if name in optspec.LOGS_ARGV:
+        cls = ArgvLoggingCommand
+    elif name in optspec.BREAKS:
+        cls = BreakingCommand
+    provider = getattr(module, "help_text", None)
+    decorate = click.command(name, cls=cls, help_provider=provider)
+    command = decorate(table_options(table, module)(pass_app(module.run)))
+    assert isinstance(command, PotCommand)
+    return command
+
+
+class ArgvLoggingCommand(PotCommand):
+    """Logs ``<name>: <arguments>`` before parsing them, as upstream does first thing."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        assert self.name is not None
+        log_arguments(self.name, args)
+        return super().parse_args(ctx, args)
+
+
+class BreakingCommand(PotCommand):
+    """Parses the options read before the first bad one (upstream's vnet-start)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, known_options(self, args))
+
+
+def known_options(command: click.Command, args: list[str]) -> list[str]:
+    """The words of ``args`` before the first bad option, whose getopts message goes to
+    stderr; an operand or ``--`` ends the options and the operands are dropped."""
+    kept: list[str] = []
+    rest = list(args)
+    takes_value = {
+        opt.lstrip("-")
+        for param in command.params
+        if isinstance(param, click.Option) and not param.is_flag and not param.count
+        for opt in param.opts
+    }
+    letters_known = {
+        opt.lstrip("-") for param in command.params for opt in getattr(param, "opts", ())
+    }
+    while rest and rest[0].startswith("-") and rest[0] not in ("-", "--"):
+        letters = rest.pop(0)[1:]
+        while letters:
+            letter, letters = letters[0], letters[1:]
+            if letter not in letters_known:
+                click.echo(f"Illegal option -{letter}", err=True)
+                return kept
+            if letter not in takes_value:
+                kept.append(f"-{letter}")
+            elif letters or rest:
+                kept += [f"-{letter}", letters or rest.pop(0)]
+                letters = ""
+            else:
+                click.echo(f"No arg for -{letter} option", err=True)
+                return kept
+    return kept

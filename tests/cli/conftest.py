@@ -7,9 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
-import click
 import pytest
-from cli_env import CliEtc
+from cli_env import CliEtc, FakeCommand
+
+from pot.cli import optspec
+from pot.cli.edge import module_name
 
 
 @pytest.fixture
@@ -25,12 +27,13 @@ def cli_etc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliEtc:
 
 
 @pytest.fixture
-def fake_command(monkeypatch: pytest.MonkeyPatch) -> Callable[[str, click.Command], None]:
-    """Install a click command as the implementation of a dispatched name."""
+def fake_command(monkeypatch: pytest.MonkeyPatch) -> FakeCommand:
+    """Install an option table and a ``run`` as the implementation of a dispatched name."""
 
-    def install(name: str, command: click.Command) -> None:
-        module = ModuleType("pot.cli.commands." + name.replace("-", "_"))
-        setattr(module, "command", command)  # noqa: B010  (a plain ModuleType has no such field)
+    def install(name: str, table: tuple[optspec.Opt, ...], run: Callable[..., object]) -> None:
+        module = ModuleType(module_name(name))
+        setattr(module, "run", run)  # noqa: B010  (a plain ModuleType has no such field)
         monkeypatch.setitem(sys.modules, module.__name__, module)
+        monkeypatch.setitem(optspec.TABLES, name, table)
 
     return install

@@ -6,20 +6,21 @@ import logging
 import os
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
-import click
 import pytest
-from cli_env import CliEtc
+from cli_env import CliEtc, FakeCommand
 from click.testing import CliRunner
 
 from pot import UPSTREAM_VERSION, __version__, proc
+from pot.cli import optspec
+from pot.cli.app import App
 from pot.cli.helptext import HELP
 from pot.cli.main import cli
-from pot.cli.params import App, pass_app, pot_command, require_root, verbose_option
+from pot.cli.output import echo
+from pot.cli.root import require_root
 
-FakeCommand = Callable[[str, click.Command], None]
+_V = optspec.Opt("v", "verbose", optspec.VERBOSE)
 
 
 def _invoke(*args: str) -> tuple[int, str, str]:
@@ -27,31 +28,21 @@ def _invoke(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def _chatty() -> click.Command:
+def _chatty(app: App) -> None:
     """A stand-in command that logs one line at each level through the core's logger."""
-
-    @pot_command("promote")
-    @verbose_option
-    @pass_app
-    def command(app: App) -> None:
-        log = logging.getLogger("pot.ops.chatty")
-        log.debug("a debug line")
-        log.info("an info line")
-        click.echo(f"verbosity {app.verbosity}")
-
-    return command
+    log = logging.getLogger("pot.ops.chatty")
+    log.debug("a debug line")
+    log.info("an info line")
+    echo(f"verbosity {app.verbosity}")
 
 
-def _rooted() -> click.Command:
+def _rooted(_app: App, pot: str) -> None:
     """A stand-in command that needs root."""
+    require_root()
+    echo(f"promoted {pot}")
 
-    @pot_command("promote")
-    @click.option("-p", "pot", default="")
-    def command(pot: str) -> None:
-        require_root()
-        click.echo(f"promoted {pot}")
 
-    return command
+_ROOTED_TABLE = (optspec.Opt("p", "pot", optspec.VALUE),)
 
 
 # -- POT_FS_ROOT
@@ -108,7 +99,7 @@ def test_fs_root_that_is_a_file(cli_etc: CliEtc, tmp_path: Path) -> None:
 def test_root_check(
     cli_etc: CliEtc, fake_command: FakeCommand, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fake_command("promote", _rooted())
+    fake_command("promote", _ROOTED_TABLE, _rooted)
     monkeypatch.setattr(os, "geteuid", lambda: 1000)
     assert _invoke("promote", "-p", "p1") == (
         1,
@@ -120,7 +111,7 @@ def test_root_check(
 def test_root_passes(
     cli_etc: CliEtc, fake_command: FakeCommand, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fake_command("promote", _rooted())
+    fake_command("promote", _ROOTED_TABLE, _rooted)
     monkeypatch.setattr(os, "geteuid", lambda: 0)
     assert _invoke("promote", "-p", "p1") == (0, "promoted p1\n", "")
 
@@ -145,7 +136,7 @@ def test_ls_with_an_illegal_option(cli_etc: CliEtc) -> None:
 
 
 def test_illegal_option_of_a_command(cli_etc: CliEtc, fake_command: FakeCommand) -> None:
-    fake_command("promote", _chatty())
+    fake_command("promote", (_V,), _chatty)
     assert _invoke("promote", "-Z") == (1, HELP["promote"], "Illegal option -Z\n")
     assert _invoke("promote", "-vZ") == (1, HELP["promote"], "Illegal option -Z\n")
 
@@ -155,23 +146,21 @@ def test_missing_option_argument(cli_etc: CliEtc) -> None:
 
 
 def test_internal_error_is_one_line(cli_etc: CliEtc, fake_command: FakeCommand) -> None:
-    @pot_command("promote")
-    def command() -> None:
+    def run(_app: App) -> None:
         raise ValueError("boom")
 
-    fake_command("promote", command)
+    fake_command("promote", (), run)
     result = CliRunner().invoke(cli, ["promote"])
     assert (result.exit_code, result.stdout) == (1, "###>  internal error: ValueError: boom\n")
     assert "Traceback" not in result.output
 
 
 def test_keyboard_interrupt_exits_130(cli_etc: CliEtc, fake_command: FakeCommand) -> None:
-    @pot_command("promote")
-    def command() -> None:
+    def run(_app: App) -> None:
         raise KeyboardInterrupt
 
-    fake_command("promote", command)
-    # click ends the ^C line with a newline on stderr, as a shell does
+    fake_command("promote", (), run)
+    # the ^C line ends with a newline on stderr, as a shell ends it
     assert _invoke("promote") == (130, "", "\n")
 
 
@@ -198,7 +187,7 @@ def test_the_package_version_is_python_m_pot_version() -> None:
 
 
 def test_debug_lines_only_when_verbose(cli_etc: CliEtc, fake_command: FakeCommand) -> None:
-    fake_command("promote", _chatty())
+    fake_command("promote", (_V,), _chatty)
     assert _invoke("promote") == (0, "===>  an info line\nverbosity 1\n", "")
     assert _invoke("promote", "-v") == (
         0,
@@ -211,14 +200,12 @@ def test_the_trace_of_commands_run_is_on_stderr_from_vv(
     cli_etc: CliEtc, fake_command: FakeCommand
 ) -> None:
     # -v prints what upstream prints (its debug lines) and nothing else
-    @pot_command("promote")
-    @verbose_option
-    def command() -> None:
+    def run(_app: App) -> None:
         logging.getLogger("pot.ops.chatty").debug("a debug line")
         proc.run(["sh", "-c", "exit 3"], check=False)
-        click.echo("done")
+        echo("done")
 
-    fake_command("promote", command)
+    fake_command("promote", (_V,), run)
     assert _invoke("promote") == (0, "done\n", "")
     assert _invoke("promote", "-v") == (0, "=====>  a debug line\ndone\n", "")
     assert _invoke("promote", "-vv") == (
@@ -229,7 +216,7 @@ def test_the_trace_of_commands_run_is_on_stderr_from_vv(
 
 
 def test_each_v_counts(cli_etc: CliEtc, fake_command: FakeCommand) -> None:
-    fake_command("promote", _chatty())
+    fake_command("promote", (_V,), _chatty)
     assert _invoke("promote", "-vv", "-v")[1].endswith("verbosity 4\n")
     # and a new invocation starts again from 1
     assert _invoke("promote")[1] == "===>  an info line\nverbosity 1\n"
@@ -243,11 +230,10 @@ def test_logging_is_handed_back_after_a_run(cli_etc: CliEtc) -> None:
 
 
 def test_an_os_error_names_what_failed(cli_etc: CliEtc, fake_command: FakeCommand) -> None:
-    @pot_command("promote")
-    def command() -> None:
+    def run(_app: App) -> None:
         raise OSError(28, "No space left on device", "/var/cache/pot/web_1.0.xz")
 
-    fake_command("promote", command)
+    fake_command("promote", (), run)
     result = CliRunner().invoke(cli, ["promote"])
     assert (result.exit_code, result.stdout) == (
         1,

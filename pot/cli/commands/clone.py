@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import click
-
-from pot.cli.params import (
-    App,
-    given,
-    last,
-    new_pot_options,
-    pass_app,
-    pot_command,
-    require_root,
-    verbose_option,
-)
+from pot.cli.app import App
+from pot.cli.checks import dns, flavours, given, network_type, pot_name, stack
+from pot.cli.root import require_root
 from pot.ops import clone
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
-@pot_command("clone")
-@verbose_option
-@new_pot_options
-@click.option("-s", "snapshot", multiple=True, callback=last())
-@click.option("-F", "autosnap", is_flag=True)
-@pass_app
-def command(app: App, /, **options: Any) -> None:
+__all__ = ["dns", "flavours", "network_type", "pot_name", "run", "stack"]
+
+
+def run(app: App, /, **options: Any) -> None:
+    """Options: pot.cli.optspec.TABLES["clone"] (those not given are None)."""
     clone.clone(app.settings, clone.CloneOptions(**given(options)), authorize=require_root)

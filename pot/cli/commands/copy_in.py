@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import click
-
-from pot.cli.params import App, pass_app, pot_command, require_root, verbose_option
+from pot.cli.app import App
+from pot.cli.root import require_root
 from pot.ops import files
 
 
-@pot_command("copy-in")
-@verbose_option
-@click.option("-p", "pot", default="")
-@click.option("-s", "source", default="")
-@click.option("-d", "destination", default="")
-@click.option("-F", "force", is_flag=True)
-@click.option("-c", "create_dirs", is_flag=True)
-@pass_app
-def command(
-    app: App, pot: str, source: str, destination: str, force: bool, create_dirs: bool
-) -> None:
+def run(app: App, pot: str, source: str, destination: str, force: bool, create_dirs: bool) -> None:
+    """Options: pot.cli.optspec.TABLES["copy-in"]."""
     request = files.CopyIn(
         source,
         destination,

@@ -2,34 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import click
-
-from pot.cli.params import (
-    App,
-    given,
-    last,
-    last_value,
-    new_pot_options,
-    pass_app,
-    pot_command,
-    require_root,
-    verbose_option,
-)
+from pot.cli.app import App
+from pot.cli.checks import dns, flavours, given, last, network_type, pot_name, stack
 from pot.cli.progress import fetching
+from pot.cli.root import require_root
 from pot.ops import create
 from pot.release import cached_tarball
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
-@pot_command("create")
-@verbose_option
-@new_pot_options
-@click.option("-t", "pot_type", multiple=True, callback=last(create.check_type))
-@click.option("-l", "level", multiple=True, callback=last_value(str, None))
-@click.option("-b", "base", multiple=True, callback=last())
-@pass_app
-def command(app: App, /, base: str, **options: Any) -> None:
+__all__ = ["dns", "flavours", "network_type", "pot_name", "pot_type", "run", "stack"]
+
+
+def pot_type(_app: App, values: tuple[str, ...]) -> str:
+    return last(values, create.check_type)
+
+
+def run(app: App, /, base: str, **options: Any) -> None:
+    """Options: pot.cli.optspec.TABLES["create"] (those not given are None)."""
     request = create.CreateOptions(base=base, **given(options))
     target = str(cached_tarball(app.settings, base)) if base else ""
     with fetching(target) as progress:

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import click
-
-from pot.cli.params import App, pass_app, pot_command, require_root, verbose_option
+from pot.cli.app import App
+from pot.cli.root import require_root
 from pot.ops import fscomp
 
 
-@pot_command("create-fscomp")
-@verbose_option
-@click.option("-f", "name", default="")
-@pass_app
-def command(app: App, name: str) -> None:
+def run(app: App, name: str) -> None:
+    """Options: pot.cli.optspec.TABLES["create-fscomp"]."""
     fscomp.create_fscomp(app.settings, name, authorize=require_root)

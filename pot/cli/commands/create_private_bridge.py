@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import click
-
-from pot.cli.params import App, pass_app, pot_command, require_root, verbose_option
+from pot.cli.app import App
+from pot.cli.root import require_root
 from pot.ops import vnet
 
 
-@pot_command("create-private-bridge")
-@verbose_option
-@click.option("-B", "name", default="")
-@click.option("-S", "size", default="")
-@pass_app
-def command(app: App, name: str, size: str) -> None:
+def run(app: App, name: str, size: str) -> None:
+    """Options: pot.cli.optspec.TABLES["create-private-bridge"]."""
     vnet.create_private_bridge(app.settings, name, size, authorize=require_root)

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import click
-
-from pot.cli.commands.init import MINIMAL, pf_choice
-from pot.cli.params import App, pass_app, pot_command, require_root, verbose_option
+from pot.cli.app import App
+from pot.cli.commands.init import pf_choice
+from pot.cli.output import echo
+from pot.cli.root import require_root
 from pot.ops import init, lifecycle
 
 
-@pot_command("de-init")
-@verbose_option
-@click.option("-f", "force", is_flag=True)
-# both options feed one list, so their order on the command line is kept
-@click.option("-p", "pf", multiple=True)
-@click.option("-m", "pf", flag_value=MINIMAL, multiple=True)
-@pass_app
-def command(app: App, force: bool, pf: tuple[str, ...]) -> None:
+def run(app: App, force: bool, pf: tuple[str, ...]) -> None:
+    """Options: pot.cli.optspec.TABLES["de-init"]."""
     require_root()
-    init.deinit(
-        app.settings, force=force, pf_file=pf_choice(pf), stop=lifecycle.stop, say=click.echo
-    )
+    init.deinit(app.settings, force=force, pf_file=pf_choice(pf), stop=lifecycle.stop, say=echo)

@@ -2,34 +2,21 @@
 
 from __future__ import annotations
 
-import click
-
 from pot.cli import output
-from pot.cli.params import App, pass_app, pot_command, require_root, verbose_option
+from pot.cli.app import App
+from pot.cli.root import require_root
 from pot.errors import UsageError
 from pot.ops import destroy
 
 
-def _quiet(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+def quiet(app: App, value: bool) -> bool:
     """``-q`` sets the verbosity to 0 where it appears (a later ``-v`` counts again)."""
-    app = ctx.find_object(App)
-    if value and app is not None:
-        app.verbosity = 0
-        output.set_verbosity(0)
+    app.verbosity = 0
+    output.set_verbosity(0)
     return value
 
 
-@pot_command("destroy")
-@verbose_option
-@click.option("-q", "quiet", is_flag=True, callback=_quiet)
-@click.option("-F", "force", is_flag=True)
-@click.option("-r", "recursive", is_flag=True)
-@click.option("-p", "pot", default="")
-@click.option("-b", "base", default="")
-@click.option("-f", "fscomp", default="")
-@click.option("-B", "bridge", default="")
-@pass_app
-def command(
+def run(
     app: App,
     quiet: bool,
     force: bool,
@@ -39,6 +26,7 @@ def command(
     fscomp: str,
     bridge: str,
 ) -> None:
+    """Options: pot.cli.optspec.TABLES["destroy"]."""
     given = [name for name in (pot, base, fscomp, bridge) if name]
     if not given:
         raise UsageError("-b or -p or -f or -B are missing")
@@ -58,5 +46,5 @@ def command(
     except destroy.DestroyFailed as exc:
         # zfs's own words, on stderr where upstream lets zfs print them
         if exc.detail.strip():
-            click.echo(exc.detail.rstrip("\n"), err=True)
+            output.echo(exc.detail.rstrip("\n"), err=True)
         raise

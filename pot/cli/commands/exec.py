@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import click
-
-from pot.cli.params import App, pass_app, pot_command, require_root, verbose_option
+from pot.cli.app import App
+from pot.cli.checks import every
+from pot.cli.root import require_root
 from pot.ops import running
 
 
-def _env(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
-    for value in values:
-        running.check_env_assignment(value)
-    return values
+def env(_app: App, values: tuple[str, ...]) -> tuple[str, ...]:
+    return every(values, running.check_env_assignment)
 
 
-@pot_command("exec")
-@verbose_option
-@click.option("-d", "detach", is_flag=True)
-@click.option("-t", "tty", is_flag=True)
-@click.option("-e", "env", multiple=True, callback=_env)
-@click.option("-u", "host_user", default="")
-@click.option("-U", "pot_user", default="")
-@click.option("-p", "pot", default="")
-@click.argument("cmd", nargs=-1, type=click.UNPROCESSED)
-@pass_app
-def command(
+def run(
     app: App,
     detach: bool,
     tty: bool,
@@ -34,5 +22,6 @@ def command(
     pot: str,
     cmd: tuple[str, ...],
 ) -> int:
+    """Options: pot.cli.optspec.TABLES["exec"]."""
     request = running.ExecRequest(pot, cmd, env, host_user, pot_user, detach, tty)
     return running.exec_in(request, authorize=require_root)

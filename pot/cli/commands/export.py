@@ -4,32 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import click
-
-from pot.cli.params import (
-    App,
-    last_value,
-    pass_app,
-    pot_command,
-    require_root,
-    verbose_option,
-)
+from pot.cli.app import App
 from pot.cli.progress import bar
+from pot.cli.root import require_root
 from pot.ops import export
 
 
-@pot_command("export")
-@verbose_option
-@click.option("-c", "check_tag", is_flag=True)
-@click.option("-p", "pot", multiple=True, callback=last_value(str, ""))
-@click.option("-t", "tag", multiple=True, callback=last_value(str, ""))
-@click.option("-D", "directory", multiple=True, callback=last_value(export.check_directory, "."))
-@click.option("-l", "level", multiple=True, callback=last_value(export.check_level, 6))
-@click.option("-F", "force", is_flag=True)
-@click.option("-A", "auto_fix", is_flag=True)
-@click.option("-S", "seckey", multiple=True, callback=last_value(str, ""))
-@pass_app
-def command(
+def directory(_app: App, values: tuple[str, ...]) -> str:
+    return [export.check_directory(value) for value in values][-1]
+
+
+def level(_app: App, values: tuple[str, ...]) -> int:
+    return [export.check_level(value) for value in values][-1]
+
+
+def run(
     app: App,
     check_tag: bool,
     pot: str,
@@ -40,6 +29,7 @@ def command(
     auto_fix: bool,
     seckey: str,
 ) -> None:
+    """Options: pot.cli.optspec.TABLES["export"]."""
     options = export.ExportOptions(
         pot=pot,
         tag=tag,

@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import click
-
-from pot.cli.params import App, pass_app, pot_command, require_root, verbose_option
+from pot.cli.app import App
+from pot.cli.checks import ports
+from pot.cli.root import require_root
 from pot.ops import attrs
 
-
-def _check_ports(
-    _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
-) -> tuple[str, ...]:
-    # upstream validates each -e inside its getopts loop, before the other checks
-    for value in values:
-        attrs.check_export_port(value)
-    return values
+__all__ = ["ports", "run"]
 
 
-@pot_command("export-ports")
-@verbose_option
-@click.option("-p", "pot", default="")
-@click.option("-e", "ports", multiple=True, callback=_check_ports)
-@pass_app
-def command(app: App, pot: str, ports: tuple[str, ...]) -> None:
+def run(app: App, pot: str, ports: tuple[str, ...]) -> None:
+    """Options: pot.cli.optspec.TABLES["export-ports"]."""
     attrs.export_ports(app.settings, pot, ports, authorize=require_root)

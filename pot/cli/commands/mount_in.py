@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-import click
-
-from pot.cli.params import App, pass_app, require_root, verbose_option
-from pot.cli.syslog import argv_logging_command
+from pot.cli.app import App
+from pot.cli.root import require_root
 from pot.ops import files
 
 
-@argv_logging_command("mount-in")
-@verbose_option
-@click.option("-p", "pot", default="")
-@click.option("-f", "fscomp", default="")
-@click.option("-d", "directory", default="")
-@click.option("-z", "dataset", default="")
-@click.option("-m", "mountpoint", default="")
-@click.option("-w", "remount", is_flag=True)
-@click.option("-r", "readonly", is_flag=True)
-@pass_app
-def command(
+def run(
     app: App,
     pot: str,
     fscomp: str,
@@ -29,6 +17,7 @@ def command(
     remount: bool,
     readonly: bool,
 ) -> None:
+    """Options: pot.cli.optspec.TABLES["mount-in"]."""
     request = files.MountIn(
         mountpoint,
         fscomp=fscomp,

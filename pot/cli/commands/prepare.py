@@ -4,57 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import click
-
 from pot.cli import output
-from pot.cli.params import (
-    App,
-    dns_option,
-    echo_help,
-    last,
-    last_value,
-    pass_app,
-    pot_command,
-    require_root,
-    verbose_option,
-)
+from pot.cli.app import App
+from pot.cli.checks import dns, ports, stack
+from pot.cli.helptext import command_help
 from pot.cli.progress import bar, fetching
+from pot.cli.root import require_root
 from pot.errors import QuietExit
-from pot.ops import attrs, create, prepare
+from pot.ops import prepare
+
+__all__ = ["dns", "network_type", "ports", "run", "stack"]
 
 
-def _network_type(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> str:
-    mapped = [prepare.network_type(value) for value in values]
-    return mapped[-1] if mapped else ""
+def network_type(_app: App, values: tuple[str, ...]) -> str:
+    return [prepare.network_type(value) for value in values][-1]
 
 
-def _ports(
-    _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
-) -> tuple[str, ...]:
-    for value in values:
-        attrs.check_export_port(value)
-    return values
-
-
-@pot_command("prepare")
-@verbose_option
-@click.option("-p", "pot", multiple=True, callback=last())
-# not checked here: an empty -U is refused by the nested import, as upstream
-@click.option("-U", "url", multiple=True, callback=last_value(str, None))
-@click.option("-t", "tag", multiple=True, callback=last())
-@click.option("-c", "cmd", multiple=True, callback=last())
-@click.option("-e", "ports", multiple=True, callback=_ports)
-@click.option("-a", "allocation", multiple=True, callback=last())
-@click.option("-n", "name", multiple=True, callback=last())
-@click.option("-s", "start", is_flag=True)
-@click.option("-N", "network_type", multiple=True, callback=_network_type)
-@click.option("-i", "ips", multiple=True)
-@click.option("-B", "bridge", multiple=True, callback=last())
-@click.option("-S", "stack", multiple=True, callback=last(create.check_stack))
-@click.option("-d", "dns", multiple=True, callback=dns_option)
-@click.option("-C", "pubkey", multiple=True, callback=last_value(str, None))
-@pass_app
-def command(
+def run(
     app: App,
     pot: str,
     url: str | None,
@@ -71,6 +37,7 @@ def command(
     dns: str,
     pubkey: str | None,
 ) -> None:
+    """Options: pot.cli.optspec.TABLES["prepare"]."""
     options = prepare.PrepareOptions(
         pot=pot,
         tag=tag,
@@ -96,11 +63,11 @@ def command(
             authorize=require_root,
             bar=bar,
             fetching=fetching,
-            say=click.echo,
+            say=output.echo,
         )
     except prepare.NestedUsageError as exc:
         for line in exc.lines:
             output.error(line)
-        echo_help(exc.command)
+        output.echo(command_help(exc.command), nl=False)
         output.error(exc.failure)
         raise QuietExit(exc.exit_code) from exc

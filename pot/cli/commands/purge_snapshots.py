@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import click
-
-from pot.cli.params import App, pass_app, pot_command, require_root, verbose_option
+from pot.cli.app import App
+from pot.cli.root import require_root
 from pot.ops import snapshots
 
 
-@pot_command("purge-snapshots")
-@verbose_option
-@click.option("-p", "pots", multiple=True)
-@click.option("-f", "fscomps", multiple=True)
-@click.option("-a", "everything", is_flag=True)
-@pass_app
-def command(app: App, pots: tuple[str, ...], fscomps: tuple[str, ...], everything: bool) -> None:
+def run(app: App, pots: tuple[str, ...], fscomps: tuple[str, ...], everything: bool) -> None:
+    """Options: pot.cli.optspec.TABLES["purge-snapshots"]."""
     target = snapshots.target(pots, fscomps)
     snapshots.purge(app.settings, target, everything=everything, authorize=require_root)

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import click
-
-from pot.cli.params import App, pass_app, pot_command, require_root, verbose_option
+from pot.cli.app import App
+from pot.cli.root import require_root
 from pot.ops import rename
 
 
-@pot_command("rename")
-@verbose_option
-@click.option("-p", "old", default="")
-@click.option("-n", "new", default="")
-@pass_app
-def command(app: App, old: str, new: str) -> None:
+def run(app: App, old: str, new: str) -> None:
+    """Options: pot.cli.optspec.TABLES["rename"]."""
     rename.rename(app.settings, old, new, authorize=require_root)

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import click
-
-from pot.cli.params import App, pass_app, pot_command, require_root, verbose_option
+from pot.cli.app import App
+from pot.cli.root import require_root
 from pot.ops import attrs
 
 
-@pot_command("set-attribute")
-@verbose_option
-@click.option("-p", "pot", default="")
-@click.option("-A", "attr", default="")
-@click.option("-V", "value", default="")
-@pass_app
-def command(app: App, pot: str, attr: str, value: str) -> None:
+def run(app: App, pot: str, attr: str, value: str) -> None:
+    """Options: pot.cli.optspec.TABLES["set-attribute"]."""
     attrs.set_attribute(app.settings, pot, attr, value, authorize=require_root)

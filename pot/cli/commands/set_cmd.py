@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import click
-
-from pot.cli.params import App, pass_app, pot_command, require_root, verbose_option
+from pot.cli.app import App
+from pot.cli.root import require_root
 from pot.ops import attrs
 
 
-@pot_command("set-cmd")
-@verbose_option
-@click.option("-p", "pot", default="")
-@click.option("-c", "cmd", default="")
-@pass_app
-def command(app: App, pot: str, cmd: str) -> None:
+def run(app: App, pot: str, cmd: str) -> None:
+    """Options: pot.cli.optspec.TABLES["set-cmd"]."""
     attrs.set_cmd(app.settings, pot, cmd, authorize=require_root)

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import click
-
-from pot.cli.params import App, pass_app, pot_command, require_root, verbose_option
+from pot.cli.app import App
+from pot.cli.root import require_root
 from pot.ops import attrs
 
 
-@pot_command("set-env")
-@verbose_option
-@click.option("-p", "pot", default="")
-@click.option("-E", "env", multiple=True)
-@pass_app
-def command(app: App, pot: str, env: tuple[str, ...]) -> None:
+def run(app: App, pot: str, env: tuple[str, ...]) -> None:
+    """Options: pot.cli.optspec.TABLES["set-env"]."""
     attrs.set_env(app.settings, pot, env, authorize=require_root)

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import click
-
-from pot.cli.params import App, pass_app, pot_command, require_root, verbose_option
+from pot.cli.app import App
+from pot.cli.root import require_root
 from pot.ops import attrs
 
 
-@pot_command("set-hook")
-@verbose_option
-@click.option("-p", "pot", default="")
-@click.option("-s", "prestart", multiple=True)
-@click.option("-S", "poststart", multiple=True)
-@click.option("-t", "prestop", multiple=True)
-@click.option("-T", "poststop", multiple=True)
-@pass_app
-def command(
+def run(
     app: App,
     pot: str,
     prestart: tuple[str, ...],
@@ -24,6 +15,7 @@ def command(
     prestop: tuple[str, ...],
     poststop: tuple[str, ...],
 ) -> None:
+    """Options: pot.cli.optspec.TABLES["set-hook"]."""
     hooks = {
         "prestart": prestart,
         "poststart": poststart,

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import click
-
-from pot.cli.params import App, pass_app, pot_command, require_root, verbose_option
+from pot.cli.app import App
+from pot.cli.root import require_root
 from pot.ops import attrs
 
 
-@pot_command("set-hosts")
-@verbose_option
-@click.option("-p", "pot", default="")
-@click.option("-H", "hosts", multiple=True)
-@pass_app
-def command(app: App, pot: str, hosts: tuple[str, ...]) -> None:
+def run(app: App, pot: str, hosts: tuple[str, ...]) -> None:
+    """Options: pot.cli.optspec.TABLES["set-hosts"]."""
     attrs.set_hosts(app.settings, pot, hosts, authorize=require_root)

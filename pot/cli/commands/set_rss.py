@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import click
-
-from pot.cli.params import App, last, pass_app, pot_command, require_root, verbose_option
+from pot.cli.app import App
+from pot.cli.checks import last
+from pot.cli.root import require_root
 from pot.ops import attrs
 
 
-@pot_command("set-rss")
-@verbose_option
-@click.option("-p", "pot", default="")
-@click.option("-C", "cpus", default="")
-# upstream validates each -M inside its getopts loop; the last one wins
-@click.option("-M", "memory", multiple=True, callback=last(attrs.check_memory))
-@pass_app
-def command(app: App, pot: str, cpus: str, memory: str) -> None:
+def memory(_app: App, values: tuple[str, ...]) -> str:
+    # upstream validates each -M inside its getopts loop; the last one wins
+    return last(values, attrs.check_memory)
+
+
+def run(app: App, pot: str, cpus: str, memory: str) -> None:
+    """Options: pot.cli.optspec.TABLES["set-rss"]."""
     attrs.set_rss(app.settings, pot, cpus=cpus, memory=memory, authorize=require_root)

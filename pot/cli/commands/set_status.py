@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import click
-
 from pot.cli import output
-from pot.cli.params import App, pass_app, pot_command, verbose_option
+from pot.cli.app import App
 from pot.errors import PotError, QuietExit
 from pot.ops import common, status
 
 
-@pot_command("set-status")
-@verbose_option
-@click.option("-p", "pot", default="")
-@click.option("-i", "interfaces", default="")
-@click.option("-s", "new", default="")
-@pass_app
-def command(app: App, pot: str, interfaces: str, new: str) -> None:
+def run(app: App, pot: str, interfaces: str, new: str) -> None:
+    """Options: pot.cli.optspec.TABLES["set-status"]."""
     if new and new not in status.STATUSES:
         # upstream reports it and goes on with an empty status
         output.error(f"{new} is not a valid status")
@@ -27,6 +20,6 @@ def command(app: App, pot: str, interfaces: str, new: str) -> None:
         raise PotError(f"{pot} is not a pot")
     changed = status.change(app.settings, pot, new, interfaces)
     if new == "stopping" and changed.result == status.Transition.DONE:
-        click.echo(changed.interfaces)
+        output.echo(changed.interfaces)
     if changed.result != status.Transition.DONE:
         raise QuietExit(int(changed.result))

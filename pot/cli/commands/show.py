@@ -4,27 +4,19 @@ from __future__ import annotations
 
 import os
 
-import click
-
 from pot.cli import output
-from pot.cli.params import App, pass_app, pot_command, quiet_option, verbose_option
+from pot.cli.app import App
 from pot.ops import show
 from pot.ops.show import PotUsage, Runtime
 
 
-@pot_command("show")
-@verbose_option
-@quiet_option
-@click.option("-p", "pot", default="")
-@click.option("-a", "all_pots", is_flag=True)
-@click.option("-r", "running", is_flag=True)
-@pass_app
-def command(app: App, quiet: bool, pot: str, all_pots: bool, running: bool) -> None:
+def run(app: App, quiet: bool, pot: str, all_pots: bool, running: bool) -> None:
+    """Options: pot.cli.optspec.TABLES["show"]."""
     # -v chooses the long format
     pots = show.choose(app.settings, pot, all_pots=all_pots, running=running)
     if quiet and not pot:
         for name in pots:
-            click.echo(name)
+            output.echo(name)
         return
     root = os.geteuid() == 0
     for usage in show.usage(app.settings, pots, verbose=app.verbosity > 1, root=root):
@@ -32,12 +24,12 @@ def command(app: App, quiet: bool, pot: str, all_pots: bool, running: bool) -> N
 
 
 def _echo(u: PotUsage) -> None:
-    click.echo(f"pot {u.name}")
-    click.echo(f"\tdisk usage      : {u.disk_usage}")
+    output.echo(f"pot {u.name}")
+    output.echo(f"\tdisk usage      : {u.disk_usage}")
     if u.base_usage is not None:
-        click.echo(f"\tbase usage      : {u.base_usage}")
+        output.echo(f"\tbase usage      : {u.base_usage}")
     for dataset, used in u.datasets:
-        click.echo(f"\tdataset {dataset} usage  : {used}")
+        output.echo(f"\tdataset {dataset} usage  : {used}")
     if u.runtime is not None:
         _echo_runtime(u.runtime)
 
@@ -49,12 +41,12 @@ def _echo_runtime(r: Runtime) -> None:
     if not r.racct:
         output.info("runtime memory usage require rctl enabled")
     else:
-        click.echo(f"\tvirtual memory  : {r.virtual_memory}")
-        click.echo(f"\tphysical memory : {r.physical_memory}")
+        output.echo(f"\tvirtual memory  : {r.virtual_memory}")
+        output.echo(f"\tphysical memory : {r.physical_memory}")
     if r.cpus:
-        click.echo(f"\tmax amount of CPUs: {r.cpus}")
-        click.echo(f"\tallocated CPUs    : {r.allocated_cpus}")
+        output.echo(f"\tmax amount of CPUs: {r.cpus}")
+        output.echo(f"\tallocated CPUs    : {r.allocated_cpus}")
     if r.redirections is not None:
-        click.echo("\n\tNetwork port redirection")
+        output.echo("\n\tNetwork port redirection")
         for rule in r.redirections:
-            click.echo(f"\t\t{rule}")
+            output.echo(f"\t\t{rule}")

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import click
-
-from pot.cli.params import App, pass_app, pot_command
+from pot.cli.app import App
 from pot.ops import running
 
 
-@pot_command("top")
-@click.option("-p", "pot", default="")
-@pass_app
-def command(app: App, pot: str) -> int:
+def run(app: App, pot: str) -> int:
+    """Options: pot.cli.optspec.TABLES["top"]."""
     return running.top(app.settings, pot)

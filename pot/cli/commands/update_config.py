@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import click
-
-from pot.cli.params import App, pass_app, pot_command, require_root, verbose_option
+from pot.cli.app import App
+from pot.cli.root import require_root
 from pot.errors import PotError
 from pot.ops import update_config
 
 
-@pot_command("update-config")
-@verbose_option
-@click.option("-p", "pot", default="")
-@click.option("-a", "every", is_flag=True)
-@pass_app
-def command(app: App, pot: str, every: bool) -> None:
+def run(app: App, pot: str, every: bool) -> None:
+    """Options: pot.cli.optspec.TABLES["update-config"]."""
     # upstream checks root before it looks at -p/-a
     require_root()
     if pot:
