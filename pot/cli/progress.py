@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import click
+from pot.cli.output import echo
 
 # progress(bytes done, total bytes or None when unknown), as the core reports it
 Progress = Callable[[int, int | None], None]
@@ -43,12 +43,12 @@ class _Line:
             return
         self.last = now
         text = render(self.label, done, total)
-        click.echo("\r" + text.ljust(self.width), nl=False, err=True)
+        echo("\r" + text.ljust(self.width), nl=False, err=True)
         self.width = len(text)
 
     def clear(self) -> None:
         if self.width:
-            click.echo("\r" + " " * self.width + "\r", nl=False, err=True)
+            echo("\r" + " " * self.width + "\r", nl=False, err=True)
             self.width = 0
 
 
@@ -146,7 +146,7 @@ class _Fetch:
         end = time.time()
         terminal = self.line is not None
         text = fetch_line(self.path, self.received, self.total, start, end, terminal=terminal)
-        click.echo(text, err=True)
+        echo(text, err=True)
 
 
 @contextlib.contextmanager
