@@ -13,11 +13,12 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
     from typing import Any, ClassVar, TypeVar, dataclass_transform
 
     C = TypeVar("C", bound=type)
     R = TypeVar("R")
+    T = TypeVar("T")
 else:
 
     def dataclass_transform(**_kwargs: object) -> object:
@@ -45,6 +46,8 @@ class _Record:
                 value = values[name]
             elif name in self._defaults:
                 value = self._defaults[name]
+                if value.__class__ is _Factory:
+                    value = value.make()
             else:
                 raise TypeError(f"{type(self).__name__}() missing argument {name!r}")
             object.__setattr__(self, name, value)
@@ -72,20 +75,45 @@ class _Record:
         return f"{type(self).__qualname__}({shown})"
 
 
-@dataclass_transform(frozen_default=True)
+class _Factory:
+    """The default of a field made anew for each record (``field(default_factory=f)``)."""
+
+    __slots__ = ("make",)
+
+    def __init__(self, make: Callable[[], object]) -> None:
+        self.make = make
+
+
+def field(*, default_factory: Callable[[], T]) -> T:
+    """A field whose default ``default_factory()`` makes for each record, as in dataclasses."""
+    made: Any = _Factory(default_factory)
+    return made  # type: ignore[no-any-return]
+
+
+@dataclass_transform(frozen_default=True, field_specifiers=(field,))
 def record(cls: C) -> C:
-    """Make ``cls`` (annotated fields, optional defaults, methods) a record class."""
+    """Make ``cls`` (annotated fields, optional defaults, methods) a record class.
+
+    A record class may derive from another: its fields come first (a field declared again
+    keeps its place and takes its new default), then the class's own, as in dataclasses.
+    """
+    base = cls.__bases__[0]
+    inherited: tuple[str, ...] = base._fields if issubclass(base, _Record) else ()
     # the class's own annotations (inspect.get_annotations would import inspect)
-    fields = tuple(cls.__dict__.get("__annotations__", {}))  # noqa: RUF063
+    own = tuple(cls.__dict__.get("__annotations__", {}))  # noqa: RUF063
+    fields = inherited + tuple(name for name in own if name not in inherited)
     namespace: dict[str, Any] = {
         key: value
         for key, value in cls.__dict__.items()
-        if key not in fields and key not in ("__dict__", "__weakref__")
+        if key not in own and key not in ("__dict__", "__weakref__")
     }
-    namespace["__slots__"] = fields
+    namespace["__slots__"] = tuple(name for name in own if name not in inherited)
     namespace["_fields"] = fields
-    namespace["_defaults"] = {name: cls.__dict__[name] for name in fields if name in cls.__dict__}
-    made: C = type(cls.__name__, (_Record,), namespace)  # type: ignore[assignment]
+    defaults = dict(base._defaults) if issubclass(base, _Record) else {}
+    defaults.update({name: cls.__dict__[name] for name in own if name in cls.__dict__})
+    namespace["_defaults"] = defaults
+    bases = cls.__bases__ if issubclass(base, _Record) else (_Record,)
+    made: C = type(cls.__name__, bases, namespace)  # type: ignore[assignment]
     return made
 
 

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from pot.record import record, replace
+from pot.record import field, record, replace
 
 
 @record
@@ -65,3 +65,38 @@ def test_frozen_and_slotted() -> None:
 
 def test_replace() -> None:
     assert replace(Point(1, 2, ("a",)), y=5) == Point(1, 5, ("a",))
+
+
+@record
+class Labelled(Point):
+    """A record derived from another: its fields first, one of them with a new default."""
+
+    y: int = 7
+    label: str = ""
+    seen: list[str] = field(default_factory=list)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class LabelledTwin(Twin):
+    y: int = 7
+    label: str = ""
+    seen: list[str] = dataclasses.field(default_factory=list)
+
+
+def test_a_derived_record_orders_its_fields_as_a_dataclass() -> None:
+    made = Labelled(1)
+    assert (made.x, made.y, made.tags, made.label) == (1, 7, (), "")
+    assert Labelled(1, 2, ("a",), "b") == Labelled(x=1, y=2, tags=("a",), label="b")
+    twin = repr(LabelledTwin(1, 2, ("a",), "b"))
+    assert repr(Labelled(1, 2, ("a",), "b")) == twin.replace("LabelledTwin", "Labelled")
+    assert isinstance(made, Point) and made.norm() == 8
+    assert not hasattr(made, "__dict__")
+    with pytest.raises(AttributeError):
+        made.label = "c"  # type: ignore[misc]
+
+
+def test_a_factory_default_is_made_for_each_record() -> None:
+    first, second = Labelled(1), Labelled(1)
+    first.seen.append("a")
+    assert (first.seen, second.seen) == (["a"], [])
+    assert Labelled(1, seen=["b"]).seen == ["b"]
