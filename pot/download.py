@@ -15,10 +15,14 @@ import tempfile
 import urllib.parse
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO
 
 from pot import log as logging
 from pot.errors import PotError
+
+# typing is imported for type checking only: at run time it costs more than it gives
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import IO
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +76,7 @@ def fetch(
 
 def _copy(
     url: str,
-    out: BinaryIO,
+    out: IO[bytes],
     progress: Progress | None,
     observe: Callable[[bytes], object] | None,
 ) -> None:
@@ -92,7 +96,7 @@ def _copy(
 
 
 @contextlib.contextmanager
-def _open_source(url: str) -> Iterator[tuple[BinaryIO, int | None]]:
+def _open_source(url: str) -> Iterator[tuple[IO[bytes], int | None]]:
     """The body of a file://, http(s):// or ftp:// URL and its size when known."""
     parsed = urllib.parse.urlsplit(url)
     if parsed.scheme == "file":

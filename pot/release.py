@@ -14,12 +14,12 @@ import hashlib
 import os
 import platform
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from pot import download, proc, vercmp
 from pot import log as logging
 from pot.errors import CommandFailed, PotError
+from pot.record import record
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ _SHA_MISMATCH = "sha256 doesn't match! Aborting"
 _BASE_LINE = re.compile(r"base.txz")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Machine:
     """``hw.machine`` and ``hw.machine_arch`` of the host (amd64/amd64, arm64/aarch64 ...)."""
 

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
 
 import click
 
 from pot import potconf
 from pot.cli import helptext
 from pot.cli.main import ALIASES, COMMANDS, cli
+from pot.record import record
 
 # dynamic kinds: the pot command that lists them
 DYNAMIC = {
@@ -139,7 +139,7 @@ _HELP_LINE = re.compile(r"^\s+(-[A-Za-z])(?: (\S+))?\s*(?::\s*)?(.*)$")
 _USAGE_LINE = re.compile(r"^    (\S+)\s+-- (.*)$")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Option:
     letter: str
     takes_value: bool
@@ -149,7 +149,7 @@ class Option:
     kind: str  # "" = any word
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Command:
     name: str
     description: str

@@ -23,13 +23,17 @@ import contextlib
 import os
 import secrets
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 from pot import log as logging
 from pot.errors import ImageError
 from pot.images import digest, signify, xz
+from pot.record import record
+
+# typing is imported for type checking only: at run time it costs more than it gives
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import IO
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +59,7 @@ IMAGE_MODE = 0o644
 Progress = Callable[[int], None]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ImagePaths:
     """The files of one image, all named after the .xz."""
 
@@ -82,7 +86,7 @@ def image_paths(directory: Path, pot: str, tag: str) -> ImagePaths:
     return ImagePaths(directory / f"{pot}_{tag}.xz")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Meta:
     """The verified .meta file: its text ("" when the image has none)."""
 
@@ -118,7 +122,7 @@ class _Partial:
         with _writing(self.temp):
             fd = os.open(self.temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
             os.fchmod(fd, IMAGE_MODE)
-        self.file: BinaryIO = os.fdopen(fd, "wb")
+        self.file: IO[bytes] = os.fdopen(fd, "wb")
 
     def commit(self) -> None:
         with _writing(self.final):
@@ -152,7 +156,7 @@ class ImageWriter:
         return part
 
     def write(
-        self, source: BinaryIO, *, workers: int | None = None, progress: Progress | None = None
+        self, source: IO[bytes], *, workers: int | None = None, progress: Progress | None = None
     ) -> None:
         """Compress the whole source stream into the .xz, hashing it on the way.
 
@@ -234,7 +238,7 @@ def create_image(
 
 
 def write_image(
-    source: BinaryIO,
+    source: IO[bytes],
     dest_dir: Path,
     pot: str,
     tag: str,
@@ -354,7 +358,7 @@ def uncompressed_size(image_xz: Path) -> int:
 
 def decompress_into(
     image_xz: Path,
-    sink: BinaryIO,
+    sink: IO[bytes],
     *,
     workers: int | None = None,
     progress: Progress | None = None,

@@ -11,17 +11,21 @@ import contextlib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Protocol
 
 from pot.images._skein1024 import skein1024
 
+# typing is imported for type checking only: at run time it costs more than it gives
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    class Hasher(Protocol):
+        def update(self, data: bytes | bytearray | memoryview, /) -> None: ...
+
+        def hexdigest(self) -> str: ...
+
+
 READ_SIZE = 1 << 20
-
-
-class Hasher(Protocol):
-    def update(self, data: bytes | bytearray | memoryview, /) -> None: ...
-
-    def hexdigest(self) -> str: ...
 
 
 def new() -> Hasher:

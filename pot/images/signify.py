@@ -18,12 +18,12 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-from dataclasses import dataclass
 from pathlib import Path
 
 from pot import log as logging
 from pot import proc
 from pot.errors import ImageError
+from pot.record import record
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +40,13 @@ _SEC_LEN = 2 + 2 + 4 + 16 + 8 + 8 + 64
 _SIG_LEN = 2 + 8 + 64
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PublicKey:
     keynum: bytes
     key: bytes
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SecretKey:
     kdfrounds: int
     keynum: bytes
@@ -54,7 +54,7 @@ class SecretKey:
     seckey: bytes  # still encrypted when kdfrounds > 0
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Signature:
     keynum: bytes
     sig: bytes

@@ -23,10 +23,17 @@ import zlib
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import BinaryIO, TypeVar
 
 from pot.errors import ImageError
+from pot.record import record
+
+# typing is imported for type checking only: at run time it costs more than it gives
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import IO, TypeVar
+
+    T = TypeVar("T")
+    R = TypeVar("R")
 
 MAGIC = b"\xfd7zXZ\x00"
 FOOTER_MAGIC = b"YZ"
@@ -56,9 +63,6 @@ PARALLEL_BLOCK_LIMIT = 256 << 20
 READ_PIECE = 1 << 20
 # below this, cutting the last block for the other workers is not worth a block header
 MIN_TAIL_PART = 1 << 20
-
-T = TypeVar("T")
-R = TypeVar("R")
 
 
 def cpu_workers() -> int:
@@ -155,7 +159,7 @@ def block_header(compressed: int, uncompressed: int, dict_size: int) -> bytes:
     return body + _crc(body)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EncodedBlock:
     """One compressed block: its parts are written one after the other."""
 
@@ -177,7 +181,7 @@ def encode_block(chunk: bytes, level: int) -> EncodedBlock:
     return EncodedBlock((header, data, tail), len(header) + len(data) + 4, len(chunk))
 
 
-def read_chunks(source: BinaryIO, size: int, *, tail_parts: int = 1) -> Iterator[bytes]:
+def read_chunks(source: IO[bytes], size: int, *, tail_parts: int = 1) -> Iterator[bytes]:
     """Fixed-size chunks of source; a short last chunk comes cut into tail_parts pieces.
 
     Cutting the tail lets every worker take a share of the last block instead of one
@@ -197,7 +201,7 @@ def read_chunks(source: BinaryIO, size: int, *, tail_parts: int = 1) -> Iterator
         return
 
 
-def _read_full(source: BinaryIO, size: int) -> bytes:
+def _read_full(source: IO[bytes], size: int) -> bytes:
     """Up to size bytes, fewer only at end of input (a pipe may return less per read)."""
     chunk = source.read(size)
     while chunk and len(chunk) < size:
@@ -209,7 +213,7 @@ def _read_full(source: BinaryIO, size: int) -> bytes:
 
 
 def compress(
-    source: BinaryIO,
+    source: IO[bytes],
     write: Callable[[bytes], object],
     *,
     level: int = 6,
@@ -258,7 +262,7 @@ def compress(
 # ---------------------------------------------------------------- decoding
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BlockRef:
     """Where one block lies in the file and what its stream's index says about it."""
 

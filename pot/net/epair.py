@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from pot import log as logging
 from pot import proc
 from pot.net import host
+from pot.record import record
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ _EPAIR_RACE_FIXED = 1301000
 _RENAME_TRIES = 10
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Epair:
     """One epair of a running pot."""
 

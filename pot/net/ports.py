@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 from pot import log as logging
@@ -16,6 +15,7 @@ from pot import model, proc, rootpath
 from pot.errors import PotError
 from pot.net import host, pfctl
 from pot.potconf import PotConf
+from pot.record import record
 from pot.rootpath import PotFile
 from pot.settings import Settings
 
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 NCAT = Path("/usr/local/bin/ncat")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ExportPort:
     """One ``pot.export.ports`` entry: ``[tcp:|udp:]<pot port>[:<host port>]``."""
 

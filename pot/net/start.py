@@ -20,12 +20,12 @@ files are unique temporary files.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 
 from pot import log as logging
 from pot.errors import PotError
 from pot.net import addresses, epair, host, pfctl, ports, potside, vnet
 from pot.potconf import PotConf
+from pot.record import field, record
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ class TeardownError(PotError):
         self.failures = tuple(failures)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NetworkPlan:
     """What the bridge types create at run time and the jail parameters name."""
 
@@ -61,7 +61,7 @@ class NetworkPlan:
         return tuple(e.host for e in (self.ipv4, self.ipv6) if e is not None)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NetworkSetup:
     """The result of :func:`setup`, for start (jail parameters, tinirc) and stop."""
 

@@ -21,7 +21,6 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from pot import log as logging
 from pot import model, potconf, proc, release, zfs
 from pot.errors import CommandFailed, PotError, UsageError
 from pot.ops import common, create
+from pot.record import record
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 _BAD_NAME_CHARS = frozenset("/@#%: \t\n\"'\\$`")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NewBase:
     """A validated create-base request."""
 
@@ -45,7 +45,7 @@ class NewBase:
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Base:
     """What create-base made."""
 

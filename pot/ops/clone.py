@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import socket
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from pot import lock, model, potconf, rootpath, zfs
@@ -31,6 +30,7 @@ from pot.ops.create import (
 from pot.ops.undo import Undo, undo_on_failure
 from pot.potconf import FsCompEntry
 from pot.pottype import PotType
+from pot.record import record
 from pot.rootpath import PotFile
 from pot.settings import Settings
 
@@ -41,7 +41,7 @@ HOOKS = ("prestart.sh", "prestop.sh", "poststart.sh", "poststop.sh")
 _REPLACED = r"^(host.hostname|bridge|ip|vnet|network_type|pot.stack|pot.dns)"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CloneOptions(NewPotOptions):
     """The options of clone as given (each already checked on its own); "" = not given."""
 
@@ -49,7 +49,7 @@ class CloneOptions(NewPotOptions):
     autosnap: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ClonePlan(NewPotPlan):
     """A consistent clone request, the reference's values filled in."""
 
@@ -58,7 +58,7 @@ class ClonePlan(NewPotPlan):
     autosnap: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Cloned:
     pot: str
     dataset: str

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 
 from pot.errors import InvalidName, worded
+from pot.record import record
 from pot.settings import Settings
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ConfigItem:
     """One item: upstream prints ``<label> = <value>``, or only the value when quiet."""
 

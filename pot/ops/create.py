@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import os
 import socket
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from pot import lock, model, net, potconf, proc, release, rootpath, zfs
@@ -33,6 +32,7 @@ from pot.ops.common import Authorize, allowed, usable_hostname
 from pot.ops.undo import Undo, undo_on_failure
 from pot.potconf import FsCompEntry, NewPot
 from pot.pottype import PotType
+from pot.record import field, record
 from pot.rootpath import PotFile
 from pot.settings import Settings
 
@@ -52,7 +52,7 @@ _BAD_NAME = (
 # ------------------------------------------------------------------ requests
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NewPotOptions:
     """The options create and clone share, as given (each already checked on its own).
 
@@ -72,7 +72,7 @@ class NewPotOptions:
     cwd: Path = field(default_factory=Path.cwd)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CreateOptions(NewPotOptions):
     """The options of create; ``level`` is the ``-l`` text, None when absent."""
 
@@ -83,7 +83,7 @@ class CreateOptions(NewPotOptions):
     base: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NewPotPlan:
     """A consistent create or clone request: what both share; ``ips`` the -i values joined."""
 
@@ -99,14 +99,14 @@ class NewPotPlan:
     cwd: Path
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CreatePlan(NewPotPlan):
     pot_type: PotType
     level: int
     base: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Created:
     """What create made."""
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import shutil
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from pot import jail, model, zfs
@@ -21,6 +20,7 @@ from pot import log as logging
 from pot.errors import CommandFailed, PotError, PotNotFound, PotRunning, worded
 from pot.ops import common, lifecycle
 from pot.potconf import PotConf
+from pot.record import record
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ class DestroyFailed(PotError):
         return DestroyFailed(*self.lines, *more, detail=self.detail)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Destroyed:
     """What went: the pots (in the order they were destroyed) and the base or fscomp."""
 

@@ -21,9 +21,7 @@ import contextlib
 import os
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, cast
 
 from pot import download, images, model, proc, vercmp, zfs
 from pot import log as logging
@@ -32,6 +30,7 @@ from pot.images import signify
 from pot.ops import common, snapshots
 from pot.ops.common import Authorize, allowed
 from pot.pottype import PotType
+from pot.record import record
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -49,7 +48,7 @@ def no_bar(_label: str) -> Iterator[download.Progress | None]:
     yield None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ExportOptions:
     """A parsed ``pot export`` command line."""
 
@@ -63,7 +62,7 @@ class ExportOptions:
     seckey: Path | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Exported:
     """What export wrote."""
 
@@ -245,8 +244,7 @@ def _write(
             zfs.send(source) as stream,
         ):
             report = None if progress is None else (lambda done: progress(done, None))
-            # a pipe from zfs send: BinaryIO's extra methods are not used
-            image.write(cast(BinaryIO, stream), progress=report)
+            image.write(stream, progress=report)
     except (ImageError, CommandFailed) as exc:
         raise PotError(*exc.lines, "Export failed") from exc
     return image.paths

@@ -11,12 +11,10 @@ link that climbs above the pot's root is refused.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import os
 import secrets
 import string
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from pot import jail, lock, model, mount, potconf, rootpath, zfs
@@ -25,6 +23,7 @@ from pot.errors import PotError, QuietExit, UsageError, worded
 from pot.ops import common, mounts
 from pot.ops.common import Authorize, allowed
 from pot.potconf import FsCompEntry
+from pot.record import record, replace
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -77,7 +76,7 @@ def _refuse_running(s: Settings, pot: str, *, force: bool, message: str) -> bool
 # --------------------------------------------------------------------------- copy-in
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CopyIn:
     """A copy-in request: ``-s source -d destination [-F] [-c] [-v]``.
 
@@ -227,7 +226,7 @@ def _remove_dirs(*folders: Path) -> None:
 # -------------------------------------------------------------------------- copy-out
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CopyOut:
     """A copy-out request: ``-s <source in the pot> -d <host directory> [-F] [-v]``."""
 
@@ -287,7 +286,7 @@ def _copy_out_through_tmp(s: Settings, pot: str, req: CopyOut, *, running: bool)
 _NOT_VALID_MOUNTPOINT = "The mountpoint is not valid!"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MountIn:
     """A mount-in request: one of fscomp (``-f``), directory (``-d``), dataset (``-z``),
     the mount point inside the pot (``-m``), ``-w`` (zfs remount) and ``-r`` (read-only).
@@ -381,7 +380,7 @@ def _mount_in(s: Settings, pot: str, req: MountIn, *, authorize: Authorize) -> N
     the legacy absolute form, as upstream) and, if the pot runs, mount it now.
     """
     # upstream drops one trailing slash of -d
-    req = dataclasses.replace(req, directory=req.directory.removesuffix("/"))
+    req = replace(req, directory=req.directory.removesuffix("/"))
     _require(pot, "A pot name is mandatory")
     _check_sources(req)
     _check_mountpoint_syntax(req.mountpoint)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import getopt
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
@@ -25,6 +24,7 @@ from pot import log as logging
 from pot.errors import PotError
 from pot.flavours import Flavour, Step
 from pot.ops import attrs, common, files, lifecycle
+from pot.record import record
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ def _read(path: Path) -> str:
 # ------------------------------------------------------------------------ steps
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Call:
     """One parsed step: the options as getopts saw them, and where relative paths start."""
 

@@ -36,9 +36,7 @@ import shutil
 import socket
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, cast
 
 from pot import download, images, lock, model, potconf, rootpath, zfs
 from pot import log as logging
@@ -50,6 +48,7 @@ from pot.ops.common import Authorize, allowed
 from pot.ops.create import check_name_length
 from pot.ops.export import SNAP_PROP, TAG_PROP, Bar, no_bar
 from pot.ops.undo import Undo, undo_on_failure
+from pot.record import record
 from pot.rootpath import PotFile
 from pot.settings import Settings
 
@@ -63,7 +62,7 @@ DEFAULT_URL = "file://"
 _MAX_SMALL = 64 << 10
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ImportOptions:
     """A parsed ``pot import`` command line."""
 
@@ -73,7 +72,7 @@ class ImportOptions:
     pubkey: str | None = None  # no -C: POT_DEFAULT_SIGNATURE_PUBKEY; "" disables it
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Imported:
     """The new pot, its new address ("" when it kept its network) and the pots imported
     for it (its dependency and theirs)."""
@@ -88,7 +87,7 @@ class Imported:
         return (self.name, *self.dependencies)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Source:
     """Where an import (and its dependencies) fetch from, and the key they verify with."""
 
@@ -287,7 +286,7 @@ def _commit(staged: images.ImagePaths, final: images.ImagePaths) -> None:
 # --------------------------------------------------------------------------- dependency
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Dependency:
     """The image a clone image was made from, as its .meta names it."""
 
@@ -380,7 +379,7 @@ def _receive(s: Settings, name: str, xz: Path, dataset: str, origin: str | None,
         zfs.receive(dataset, unmounted=caps.receive_u, props=props, exclude=exclude) as sink,
     ):
         report = None if progress is None else (lambda done: progress(done, total))
-        images.decompress_into(xz, cast(BinaryIO, sink), progress=report)
+        images.decompress_into(xz, sink, progress=report)
 
 
 def _settle(s: Settings, hidden: str, name: str) -> None:

@@ -12,13 +12,13 @@ import ipaddress
 import os
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from pot import jail, model, net, proc, rcconf, zfs
 from pot import log as logging
 from pot.errors import PotError, PotRunning, worded
 from pot.net import addresses
+from pot.record import record
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ FAREWELL = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class HostFiles:
     """The host's files that init touches outside POT_FS_ROOT (tests point them elsewhere)."""
 

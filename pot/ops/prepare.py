@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
 from pot import lock, model, zfs
 from pot import log as logging
@@ -34,11 +32,18 @@ from pot.ops import attrs, clone, common, create, imports, lifecycle, network_op
 from pot.ops.common import Authorize, allowed
 from pot.ops.export import Bar, no_bar
 from pot.ops.undo import Undo, undo_on_failure
+from pot.record import field, record
 from pot.settings import Settings
+
+# typing is imported for type checking only: at run time it costs more than it gives
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
 
 # nomad-pot-driver's network_mode "host" is pot's inherit
 _HOST = "host"
@@ -64,7 +69,7 @@ class NestedUsageError(PotError):
         self.failure = failure
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PrepareOptions:
     """A parsed ``pot prepare`` command line; "" (or None, ()) = not given."""
 
@@ -85,7 +90,7 @@ class PrepareOptions:
     cwd: Path = field(default_factory=Path.cwd)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Prepared:
     """The new pot, the image pot it is a clone of, and whether this call imported it."""
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from pot import jail, model, rootpath
 from pot import log as logging
 from pot.errors import PotError, worded
 from pot.ops import common, destroy
+from pot.record import record
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ GRACE_SECONDS = 60
 GRACE_PAUSE = 2.0
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Pruned:
     """The pots pruned (or that would be, with dry_run) and those that failed."""
 

@@ -23,7 +23,6 @@ import contextlib
 import os
 import socket
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from pot import jail, model, potconf, rcconf, rootpath, zfs
@@ -34,20 +33,21 @@ from pot.ops.common import RENAMING, Authorize, allowed
 from pot.ops.create import check_name_length, check_pot_name
 from pot.ops.undo import Undo, undo_on_failure
 from pot.pottype import PotType
+from pot.record import record
 from pot.rootpath import PotFile
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Renamed:
     old: str
     new: str
     hostname: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SyslogFiles:
     """Where the per-pot syslog snippets of pot 0.15 and older live (upstream's paths)."""
 

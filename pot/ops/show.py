@@ -7,7 +7,6 @@ datasets mounted into a pot from elsewhere are asked for one by one, as upstream
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from pot import jail, model, potconf, rctl, zfs
 from pot.errors import CommandFailed, ConfigError, UsageError
@@ -15,10 +14,11 @@ from pot.net import pfctl
 from pot.ops import common
 from pot.potconf import PotConf
 from pot.pottype import PotType
+from pot.record import record
 from pot.settings import Settings
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Runtime:
     """What show adds for a running pot; without root only ``root`` is known (False)."""
 
@@ -31,7 +31,7 @@ class Runtime:
     redirections: tuple[str, ...] | None = None  # None: the pot has no rdr anchor
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PotUsage:
     """One pot's block: its disk usage, with ``verbose`` its base's and its datasets'."""
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from enum import Enum
 
 from pot import jail, model, zfs
@@ -19,6 +18,7 @@ from pot import log as logging
 from pot.errors import CommandFailed, PotError, PotRunning, UsageError
 from pot.ops import common
 from pot.ops.common import Authorize, allowed
+from pot.record import record
 from pot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ class Kind(Enum):
     FSCOMP = "fscomp"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Target:
     """What a snapshot command works on: a pot (``-p``) or an fscomp (``-f``)."""
 
@@ -39,7 +39,7 @@ class Target:
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Snapshot:
     """One snapshot: ``<dataset>@<name>``."""
 

@@ -14,12 +14,12 @@ import shutil
 import signal
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from pot import log as logging
 from pot import rootpath, zfs
 from pot.errors import PotError
+from pot.record import field, record
 from pot.rootpath import PotFile
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 _SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
-@dataclass(slots=True)
+@record
 class _Step:
     what: str
     action: Callable[[], None]
@@ -36,7 +36,7 @@ class _Step:
     needs_clean: bool = False
 
 
-@dataclass(slots=True)
+@record
 class Undo:
     """The journal; ``run`` undoes the recorded steps, newest first."""
 
