@@ -17,7 +17,7 @@ import sys
 
 from pot import errors
 from pot.cli import optspec, output
-from pot.cli.helptext import USAGE, command_help
+from pot.cli.helptext import USAGE, help_text
 
 # typing is not imported at run time (it costs more than some commands' whole work)
 TYPE_CHECKING = False
@@ -329,10 +329,7 @@ def _help(rest: list[str], conf: Settings) -> int:
 
 def _echo_help(name: str, conf: Settings | None) -> None:
     """The command's own help text, with its run-time parts (create-base's releases)."""
-    if name in optspec.RUNTIME_HELP and conf is not None:
-        output.echo(_command_module(name).help_text(conf), nl=False)
-        return
-    output.echo(command_help(name), nl=False)
+    output.echo(help_text(name, conf), nl=False)
 
 
 def _check_fs_root(fs_root: str) -> None:

@@ -8,6 +8,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from pot.settings import Settings
+
 
 def _attribute_list(*, readonly: bool) -> str:
     """The ``-A`` list of set-attribute (writable ones) and get-attribute (all), sorted as
@@ -612,6 +614,20 @@ pot get-attribute [-hvq] -p pot -A attribute
         "",
     ),
 }
+
+
+# the commands whose help is built at run time: create-base's lists the valid releases
+RUNTIME_HELP = frozenset({"create-base"})
+
+
+def help_text(name: str, settings: Settings | None = None) -> str:
+    """The help of command ``name``; with the settings, create-base's lists the releases
+    valid on this host."""
+    if name in RUNTIME_HELP and settings is not None:
+        from pot.release import valid_releases
+
+        return create_base_help(valid_releases(settings))
+    return command_help(name)
 
 
 def command_help(name: str) -> str:

@@ -307,9 +307,6 @@ TABLES: dict[str, tuple[Opt, ...]] = {
     "vnet-start": (_V, Opt("B", "bridge", VALUE)),
 }
 
-# create-base's help lists the releases valid on this host: the command's module builds
-# it (``help_text(settings)``)
-RUNTIME_HELP = frozenset({"create-base"})
 # upstream logs these commands' arguments to syslog (local0.debug) before parsing them
 LOGS_ARGV = frozenset({"mount-in", "mount-out"})
 # upstream's vnet-start breaks out of its getopts loop at a bad option instead of failing:

@@ -1,4 +1,5 @@
-"""Shared pieces of every command: the upstream-style command class and common options."""
+"""click's side of the option tables: the upstream-style command class and the options
+and callbacks generated from a table (pot.cli.optspec)."""
 
 from __future__ import annotations
 
@@ -10,17 +11,14 @@ import click
 
 from pot.cli import optspec
 from pot.cli.app import App
-from pot.cli.helptext import command_help
-from pot.cli.root import require_root
+from pot.cli.helptext import help_text
 from pot.cli.syslog import log_arguments
 from pot.errors import QuietExit
 from pot.settings import Settings
 
-__all__ = ["App", "PotCommand", "pass_app", "pot_command", "require_root", "table_command"]
+__all__ = ["App", "PotCommand", "pass_app", "table_command"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-# builds a help text whose parts are found at run time (create-base: the valid releases)
-HelpProvider = Callable[[Settings], str]
 
 
 pass_app = click.make_pass_decorator(App)
@@ -33,22 +31,10 @@ def app_of(ctx: click.Context) -> App:
     return app
 
 
-def help_text(
-    name: str, settings: Settings | None = None, provider: HelpProvider | None = None
-) -> str:
-    """The help of command ``name``; with both settings and a provider, the provider's text."""
-    if provider is not None and settings is not None:
-        return provider(settings)
-    return command_help(name)
-
-
 class PotCommand(click.Command):
     """A command that parses like upstream's getopts and prints upstream's help text."""
 
-    def __init__(
-        self, name: str, *, help_provider: HelpProvider | None = None, **kwargs: Any
-    ) -> None:
-        self.help_provider = help_provider
+    def __init__(self, name: str, **kwargs: Any) -> None:
         kwargs.setdefault("add_help_option", False)
         kwargs.setdefault("context_settings", {})
         # getopts stops at the first operand and leaves the rest alone
@@ -60,7 +46,7 @@ class PotCommand(click.Command):
     def help_for(self, settings: Settings | None) -> str:
         """The upstream help text, with its run-time parts when the settings are known."""
         assert self.name is not None
-        return help_text(self.name, settings, self.help_provider)
+        return help_text(self.name, settings)
 
     def echo_help(self, ctx: click.Context) -> None:
         app = ctx.find_object(App)
@@ -97,23 +83,6 @@ def _help_option() -> click.Option:
         callback=show,
         help="print this help",
     )
-
-
-def pot_command(
-    name: str, *, help_provider: HelpProvider | None = None
-) -> Callable[[F], PotCommand]:
-    """Declare the click command for upstream command ``name``.
-
-    ``help_provider`` builds the help text from the settings where parts of it are
-    found at run time (create-base: ``helptext.create_base_help(releases)``).
-    """
-
-    def decorate(f: F) -> PotCommand:
-        cmd = click.command(name, cls=PotCommand, help_provider=help_provider)(f)
-        assert isinstance(cmd, PotCommand)
-        return cmd
-
-    return decorate
 
 
 def _count_verbose(ctx: click.Context, _param: click.Parameter, value: int) -> int:
@@ -194,8 +163,7 @@ def table_command(name: str, table: tuple[optspec.Opt, ...], module: ModuleType)
         cls = ArgvLoggingCommand
     elif name in optspec.BREAKS:
         cls = BreakingCommand
-    provider = getattr(module, "help_text", None)
-    decorate = click.command(name, cls=cls, help_provider=provider)
+    decorate = click.command(name, cls=cls)
     command = decorate(table_options(table, module)(pass_app(module.run)))
     assert isinstance(command, PotCommand)
     return command

@@ -11,7 +11,7 @@ import pytest
 from standins.harness import Standins, run_pot
 
 from pot.cli.commands.get_rss import json_line, text
-from pot.cli.params import help_text
+from pot.cli.helptext import help_text
 from pot.ops.attrs import RssUsage
 
 RCTL = """\

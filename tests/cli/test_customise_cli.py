@@ -10,8 +10,8 @@ import pytest
 from cli_env import CliEtc
 from click.testing import CliRunner
 
+from pot.cli.helptext import help_text
 from pot.cli.main import cli
-from pot.cli.params import help_text
 
 COMMANDS = (
     "set-cmd",

@@ -11,8 +11,8 @@ from cli_env import CliEtc
 from click.testing import CliRunner
 from standins.harness import Standins
 
+from pot.cli.helptext import help_text
 from pot.cli.main import cli
-from pot.cli.params import help_text
 
 HELP = help_text("list")
 EXCLUSIVE = "###>  Options -b -p -f -F -B -a are mutually exclusive\n"

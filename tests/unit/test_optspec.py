@@ -15,6 +15,7 @@ import pytest
 
 from pot.cli import optspec
 from pot.cli.app import App
+from pot.cli.helptext import help_text
 from pot.cli.main import COMMANDS, cli, module_name
 from pot.errors import PotError, QuietExit
 from pot.settings import DEFAULTS, Settings
@@ -145,10 +146,7 @@ def _click(name: str, argv: list[str]) -> Outcome:
 
 
 def _help(name: str, app: App) -> str:
-    if name in optspec.RUNTIME_HELP:
-        text: str = importlib.import_module(module_name(name)).help_text(app.settings)
-        return text
-    return optspec_help(name)
+    return help_text(name, app.settings)
 
 
 def optspec_help(name: str) -> str:

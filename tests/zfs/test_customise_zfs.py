@@ -12,7 +12,7 @@ from golden import expected_conf
 from potfactory import init_layout, single_pot
 from standins.harness import Standins, run_pot
 
-from pot.cli.params import help_text
+from pot.cli.helptext import help_text
 
 if TYPE_CHECKING:
     # tests/conftest.py (a plain import may find tests/cli/conftest.py first)

@@ -14,7 +14,7 @@ import pytest
 from potfactory import init_layout, single_pot
 from standins.harness import Standins, busybox_root, run_pot
 
-from pot.cli.params import help_text
+from pot.cli.helptext import help_text
 
 if TYPE_CHECKING:
     # tests/conftest.py (a plain import may find tests/cli/conftest.py first)

@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 from pot.cli.app import App
-from pot.cli.helptext import create_base_help
 from pot.cli.progress import fetching
 from pot.cli.root import require_root
 from pot.ops import bases
-from pot.release import cached_tarball, valid_releases
+from pot.release import cached_tarball
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from pot.settings import Settings
-
-
-def help_text(settings: Settings) -> str:
-    """The help lists the releases valid on this host (pot.cli.optspec.RUNTIME_HELP)."""
-    return create_base_help(valid_releases(settings))
+    pass
 
 
 def check_releases(app: App, values: tuple[str, ...]) -> str:
