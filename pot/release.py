@@ -10,22 +10,24 @@ partial or unverified file, whatever interrupts us.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import platform
 import re
 from pathlib import Path
 
-from pot import download, proc, vercmp
 from pot import log as logging
+from pot import proc, vercmp
 from pot.errors import CommandFailed, PotError
 from pot.record import record
 from pot.settings import Settings
 
-log = logging.getLogger(__name__)
+# the help of create-base lists the valid releases: downloading and hashing (sockets,
+# urllib, hashlib, tempfile) and platform are loaded only where they are used
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    # progress(bytes done, total bytes or None when the source does not say)
+    from pot.download import Progress as Progress  # noqa: PLC0414 (re-exported)
 
-# progress(bytes done, total bytes or None when the source does not say)
-Progress = download.Progress
+log = logging.getLogger(__name__)
 
 TARBALL = "base.txz"
 _NO_MANIFEST = "No manifests found - please install the package freebsd-release-manifests"
@@ -83,6 +85,8 @@ def host_machine() -> Machine:
 
 
 def platform_machine() -> Machine:
+    import platform
+
     name = platform.machine().lower()
     return _PLATFORM_MACHINES.get(name, Machine(name, name))
 
@@ -224,6 +228,8 @@ def _fetch_once(
 
 
 def _sha256_of(path: Path) -> str:
+    import hashlib
+
     with path.open("rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
@@ -234,6 +240,10 @@ class _ShaMismatch(Exception):
 
 def _download(url: str, target: Path, expected: str, progress: Progress | None) -> bool:
     """Copy url into target through a temporary file; rename only when verified."""
+    import hashlib
+
+    from pot import download
+
     digest = hashlib.sha256()
 
     def check() -> None:

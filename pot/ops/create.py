@@ -20,7 +20,6 @@ Datasets (``Z`` = POT_ZFS_ROOT, ``p`` the new pot):
 from __future__ import annotations
 
 import os
-import socket
 from pathlib import Path
 
 from pot import lock, model, net, potconf, proc, release, rootpath, zfs
@@ -572,7 +571,7 @@ def _new_pot(s: Settings, p: CreatePlan, ip: str) -> NewPot:
         base=p.base,
         potbase=p.potbase,
         dns=p.dns,
-        hostname=usable_hostname(p.pot, socket.gethostname(), s.hostname_max_length),
+        hostname=usable_hostname(p.pot, os.uname().nodename, s.hostname_max_length),
         osrelease=potconf.osrelease_value(baseos),
         stack=p.stack,
         network_type=p.network_type,

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
-import string
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,7 +26,14 @@ from pot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-_MKTEMP_CHARS = string.ascii_letters + string.digits
+# mktemp(1)'s characters; drawn from os.urandom (secrets would load hashlib, hmac and
+# random for it)
+_MKTEMP_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
+def _random_text(width: int) -> str:
+    """``width`` characters of _MKTEMP_CHARS, unpredictable (the pot's /tmp is the jail's)."""
+    return "".join(_MKTEMP_CHARS[byte % len(_MKTEMP_CHARS)] for byte in os.urandom(width))
 
 
 def _require(value: str, message: str) -> None:
@@ -46,7 +51,7 @@ def make_temp_dir(s: Settings, pot: str, stem: str) -> Path:
         fixed = stem + suffix.rstrip("X")
         width = len(suffix) - len(suffix.rstrip("X"))
         for _ in range(100):
-            name = fixed + "".join(secrets.choice(_MKTEMP_CHARS) for _ in range(width))
+            name = fixed + _random_text(width)
             with contextlib.suppress(FileExistsError):
                 os.mkdir(parent / name, 0o700)
                 return parent / name
@@ -190,7 +195,7 @@ def _copy_into_place(
     if final is None:
         return _in_pot(s, pot, [*cp, req.destination], running=running)
     parent, base = final.rsplit("/", 1)
-    temp = f"{parent}/.{base}.copy-in.{secrets.token_hex(4)}"
+    temp = f"{parent}/.{base}.copy-in.{os.urandom(4).hex()}"
     if _in_pot(s, pot, [*cp, temp], running=running) and _in_pot(
         s, pot, ["/bin/mv", temp, final], running=running
     ):

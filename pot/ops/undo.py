@@ -10,7 +10,6 @@ what was made, also when the pot's dataset existed before.
 from __future__ import annotations
 
 import contextlib
-import shutil
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -88,6 +87,8 @@ def _rmtree(path: Path) -> None:
     if path.is_symlink() or path.is_file():
         path.unlink()
     elif path.exists():
+        import shutil  # only when a folder is undone: it loads bz2 and lzma
+
         shutil.rmtree(path)
 
 
