@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -116,7 +115,7 @@ class _Partial:
 
     def __init__(self, final: Path) -> None:
         self.final = final
-        self.temp = final.with_name(f".{final.name}.{secrets.token_hex(4)}.part")
+        self.temp = final.with_name(f".{final.name}.{os.urandom(4).hex()}.part")
         # O_EXCL: never follow or clobber anything; 0644 whatever the umask (upstream's
         # shell redirect under FreeBSD's usual umask 022)
         with _writing(self.temp):

@@ -9,7 +9,6 @@ something fails, unless ``keep``.
 
 from __future__ import annotations
 
-import socket
 import time
 from pathlib import Path
 
@@ -253,7 +252,7 @@ def _write_conf(s: Settings, p: ClonePlan, ip: str) -> None:
     conf = common.read_conf(s, p.potbase)
     conf.remove_matching(_REPLACED)
     conf.append(
-        potconf.hostname_line(usable_hostname(p.pot, socket.gethostname(), s.hostname_max_length))
+        potconf.hostname_line(usable_hostname(p.pot, common.host_name(), s.hostname_max_length))
     )
     conf.add("pot.stack", p.stack)
     conf.add("network_type", p.network_type)

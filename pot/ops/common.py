@@ -133,6 +133,12 @@ def read_conf_or_empty(s: Settings, pot: str) -> PotConf:
         return PotConf()
 
 
+def host_name() -> str:
+    """The host's name, as hostname(1) and socket.gethostname() give it (socket is not
+    loaded for it)."""
+    return os.uname().nodename
+
+
 def usable_hostname(pot: str, host: str, max_length: int) -> str:
     """Upstream's hostname rule: ``<pot>.<host>`` if it fits, else the pot's name (cut)."""
     if len(pot) > max_length:

@@ -571,7 +571,7 @@ def _new_pot(s: Settings, p: CreatePlan, ip: str) -> NewPot:
         base=p.base,
         potbase=p.potbase,
         dns=p.dns,
-        hostname=usable_hostname(p.pot, os.uname().nodename, s.hostname_max_length),
+        hostname=usable_hostname(p.pot, common.host_name(), s.hostname_max_length),
         osrelease=potconf.osrelease_value(baseos),
         stack=p.stack,
         network_type=p.network_type,

@@ -31,9 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import shutil
-import socket
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -346,7 +344,7 @@ def _dependency(
 
 def _install(s: Settings, name: str, xz: Path, origin: str | None, bar: Bar, undo: Undo) -> str:
     """Receive under a hidden name, finish the pot there, then give it its name."""
-    hidden = f"{STAGE_PREFIX}{name}-{secrets.token_hex(4)}"
+    hidden = f"{STAGE_PREFIX}{name}-{os.urandom(4).hex()}"
     dataset = model.pot_dataset(s, hidden)
     undo.new_folder(model.pot_dir(s, hidden))
     undo.dataset(dataset)
@@ -469,7 +467,7 @@ def _rework_conf(s: Settings, hidden: str, name: str) -> str:
     path = model.pot_conf_path(s, hidden)
     conf = potconf.read(path)
     conf.remove("host.hostname")
-    host = common.usable_hostname(name, socket.gethostname(), s.hostname_max_length)
+    host = common.usable_hostname(name, common.host_name(), s.hostname_max_length)
     conf.append(potconf.hostname_line(host))
     ip = _rework_network(s, conf)
     potconf.write(path, conf)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -78,7 +77,7 @@ def rename(
         raise UsageError("new name is missing (-n)")
     check_pot_name(new)
     check_name_length(s, new)
-    hostname = f"{new}.{host if host is not None else socket.gethostname()}"
+    hostname = f"{new}.{host if host is not None else common.host_name()}"
     files = syslog if syslog is not None else SyslogFiles()
     with _both_locked(s, old, new):
         if _interrupted(s, old, new):
