@@ -10,17 +10,14 @@ urllib.parse it loads, about as much as the rest of the command).
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from loaded_modules import loaded
 from potcli import PotCli
 from standins.harness import Standins
 
 pytestmark = pytest.mark.zfs
-
-ROOT = Path(__file__).resolve().parents[2]
 
 FORBIDDEN = frozenset(
     {
@@ -48,19 +45,6 @@ FORBIDDEN = frozenset(
     }
 )
 
-# the program as etc/install.sh's entry point starts it: -I -S, this tree first
-PROGRAM = """\
-import atexit, sys
-sys.path[:0] = [{root!r}]
-def _modules() -> None:
-    with open({out!r}, "w") as f:
-        f.write("\\n".join(sorted(sys.modules)))
-atexit.register(_modules)
-sys.argv = ["pot", *sys.argv[1:]]
-from pot.cli.edge import main
-main()
-"""
-
 HOT = [
     ("get-rss", "-p", "hot", "-J"),
     ("last-run-stats", "-p", "hot"),
@@ -85,25 +69,11 @@ def env(pot_cli: PotCli, standins: Standins) -> PotCli:
     return cli
 
 
-def _loaded(tmp_path: Path, args: tuple[str, ...]) -> tuple[int, str, set[str]]:
-    out = tmp_path / "modules"
-    program = PROGRAM.format(root=str(ROOT), out=str(out))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-    done = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", program, *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return done.returncode, done.stdout, set(out.read_text().split("\n"))
-
-
 @pytest.mark.parametrize("args", HOT, ids=lambda args: args[0])
 def test_hot_commands_load_no_heavy_module(
     env: PotCli, tmp_path: Path, args: tuple[str, ...]
 ) -> None:
-    code, stdout, modules = _loaded(tmp_path, args)
+    code, stdout, modules = loaded(tmp_path, *args)
     assert code == 0, stdout
     assert sorted(modules & FORBIDDEN) == []
     # the check sees what it should: the command's own modules were loaded
@@ -112,6 +82,6 @@ def test_hot_commands_load_no_heavy_module(
 
 def test_the_check_notices_a_heavy_module(env: PotCli, tmp_path: Path) -> None:
     # info -v is not on the hot path: its address checks load re (and enum)
-    code, _, modules = _loaded(tmp_path, ("info", "-p", "hot", "-v"))
+    code, _, modules = loaded(tmp_path, "info", "-p", "hot", "-v")
     assert code == 0
     assert {"re", "enum"} <= modules & FORBIDDEN
